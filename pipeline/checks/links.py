@@ -1,0 +1,67 @@
+"""External links, checked for form only (online checking is `compendium links`).
+
+The extraction left pseudo-links behind: `issues_doc/...pdf (domain)`,
+`file (gafilat.org)`, addresses broken by a space. Each is an error here so
+that nothing broken reaches print.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ..errors import Finding
+from ..model import Book, Link, Text, all_inlines, block_inlines, walk_blocks, walk_inlines
+
+# A bare address written as text, outside any link: "www.example.org/x" or
+# "https://..." that the Markdown did not turn into a link.
+_BARE_URL = re.compile(r"(?:https?://|www\.)\S+")
+# The extraction's leftovers of links whose address was lost.
+_FRAGMENT = re.compile(
+    r"\b(?:issues_doc/\S*|[\w-]+\.(?:pdf|html?)\s*\(\S*|\w+ \((?:[\w-]+\.)+[a-z]{2,}\))"
+)
+
+
+def link_problem(href: str) -> str | None:
+    """Why `href` is not a well-formed external address, or None."""
+    if any(c.isspace() for c in href):
+        return "contains a space"
+    parts = urlsplit(href)
+    if parts.scheme not in ("http", "https"):
+        if parts.scheme in ("javascript", "data", "file", "vbscript"):
+            return f"'{parts.scheme}:' addresses are refused"
+        if not parts.scheme:
+            return "has no scheme (expected http:// or https://)"
+        return f"scheme '{parts.scheme}:' is not allowed (only http and https)"
+    host = parts.hostname or ""
+    if not host or "." not in host or host.startswith(".") or host.endswith("."):
+        return f"host '{host}' is not a domain name"
+    return None
+
+
+def check(book: Book) -> list[Finding]:
+    out: list[Finding] = []
+
+    def visit(inlines, loc) -> None:  # type: ignore[no-untyped-def]
+        for node in walk_inlines(inlines):
+            if isinstance(node, Link):
+                problem = link_problem(node.href)
+                if problem:
+                    out.append(Finding("error", "link-malformed", f"malformed link '{node.href}': {problem}", node.loc))
+        text = "".join(n.text for n in inlines if isinstance(n, Text))
+        for m in _BARE_URL.finditer(text):
+            out.append(Finding("error", "link-bare", f"address written as text, not a link: '{m.group(0)[:60]}' "
+                               "(write it as <https://...>)", loc))
+        for m in _FRAGMENT.finditer(text):
+            out.append(Finding("error", "link-fragment",
+                               f"looks like the remains of a lost link: '{m.group(0)[:60]}'", loc))
+
+    for _section, loc, run in all_inlines(book):
+        visit(run, loc)
+    for note in book.footnotes:
+        visit(note.children, note.loc)
+    for sector in book.sectors.values():
+        for block in walk_blocks(sector.intro):
+            for loc, run in block_inlines(block):
+                visit(run, loc)
+    return out

@@ -1,0 +1,115 @@
+"""The `compendium` command. Thin: each command calls the modules that do the work.
+
+Every user-facing failure is a PipelineError, printed as one line
+(`file:line: message`) with exit status 1; a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import PipelineError
+
+SOURCE_OPTION = click.option(
+    "--source",
+    "source_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("source"),
+    show_default=True,
+    help="The book's source folder (book.yml and the Markdown files).",
+)
+
+
+def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a PipelineError into one line on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PipelineError as exc:
+            click.echo(f"error: {exc}" if not exc.loc else f"{exc.loc}: error: {exc.message}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="compendium")
+def main() -> None:
+    """Publish the UNODC Compendium from one source: check it, build its editions.
+
+    \b
+    Typical use, from the project folder:
+      compendium check                 find problems in source/ (file:line: message)
+      compendium check --format json   the same, plus a summary of the book, as JSON
+      compendium build pdf             the screen and print PDFs in build/en/
+
+    Run `compendium COMMAND --help` for a command's options.
+    """
+
+
+@main.command()
+@SOURCE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one finding per line and a summary; json: findings and summary for tools.")
+@click.option("-W", "--warnings-as-errors", is_flag=True, help="Exit 1 on warnings too (for CI).")
+@reports_errors
+def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
+    """Load the book and report every problem found, as FILE:LINE: MESSAGE.
+
+    Checks: icon types and sectors exist; ids are unique; every cross-reference
+    and footnote reference lands; every footnote is cited; promising practices
+    run 1..N; no cross-reference is left as plain text ("see section 1.4");
+    external links are well formed (not fetched: see `compendium links`).
+
+    Exit status: 0 if no errors, 1 if any (or any warning with -W).
+    """
+    from .checks import run_checks
+    from .load import load_book
+    from .summary import summarise
+
+    book = load_book(source_dir)
+    findings = run_checks(book)
+    summary = summarise(book)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if fmt == "json":
+        click.echo(json.dumps({
+            "findings": [f.as_dict() for f in findings],
+            "errors": errors,
+            "warnings": warnings,
+            "summary": summary,
+        }, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding), err=True)
+        click.echo(_summary_text(summary))
+        click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if errors or (warnings_as_errors and warnings):
+        sys.exit(1)
+
+
+def _summary_text(s: dict[str, Any]) -> str:
+    boxes = ", ".join(f"{k} {v}" for k, v in s["boxes"].items())
+    return (
+        f"{s['parts']} parts, {s['sections']} sections, {s['promising_practices']} promising practices, "
+        f"{s['footnotes']} footnotes, {s['tables']} tables\n"
+        f"boxes: {boxes}\n"
+        f"links: {s['internal_links']} internal, {s['external_links']} external"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

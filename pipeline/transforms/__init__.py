@@ -1,0 +1,2 @@
+"""Transforms change the model between load and render: numbering, resolving
+cross-references, translating, selecting a sector."""
