@@ -111,5 +111,33 @@ def _summary_text(s: dict[str, Any]) -> str:
     )
 
 
+@main.command()
+@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf"]))
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
+@reports_errors
+def build(formats: tuple[str, ...], project_dir: Path) -> None:
+    """Build editions into build/<lang>/.
+
+    \b
+    FORMATS (all when none is named):
+      pdf        build/en/compendium.pdf        screen edition, tagged PDF/UA-1
+      print-pdf  build/en/compendium-print.pdf  print edition, 3 mm bleed, crop marks
+
+    Each file is written to a temporary name and renamed into place, so a
+    failed build leaves the previous edition untouched.
+    """
+    from .build import Project, build_pdf, english_edition
+
+    project = Project.at(project_dir)
+    chosen = formats or ("pdf", "print-pdf")
+    edition = english_edition(project)
+    for fmt in chosen:
+        artifact = build_pdf(project, edition, "screen" if fmt == "pdf" else "print",
+                             progress=lambda m: click.echo(m, err=True))
+        rel = artifact.path.relative_to(project.root) if artifact.path.is_relative_to(project.root) else artifact.path
+        click.echo(f"wrote {rel} ({artifact.pages} pages, {artifact.seconds:.1f} s)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

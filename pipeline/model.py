@@ -261,6 +261,7 @@ class BookMeta:
     languages: list[Language]
     about: list[Block]
     loc: Loc
+    rights: str = ""
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Renderers: the model as HTML (shared), PDF, EPUB and factsheets."""

@@ -1,0 +1,274 @@
+"""The model as HTML: the one piece every renderer shares.
+
+The PDF renderer feeds one HTML document for the whole book to WeasyPrint;
+the EPUB renderer asks for one XHTML body per section; the factsheets reuse
+boxes and inline text. Where they differ (how a cross-reference's href is
+written, EPUB's `epub:type` attributes) a `Linker` and a flag decide, never a
+second copy of this code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+from markupsafe import Markup
+
+from ..model import (
+    Block,
+    BlockQuote,
+    Book,
+    Box,
+    Cell,
+    Code,
+    Emph,
+    FootnoteRef,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    Paragraph,
+    Section,
+    SoftBreak,
+    Strong,
+    Table,
+    Text,
+    XRef,
+)
+from ..transforms.resolve import Target, build_index, label
+
+
+def attr(value: str) -> str:
+    return escape(value, quote=True)
+
+
+@dataclass
+class Linker:
+    """Turns a target id into an href. One document: `#id`; the EPUB: `file.xhtml#id`."""
+
+    document_of: Callable[[str], str] | None = None
+
+    def href(self, target: Target | None, ident: str) -> str:
+        if self.document_of is None or target is None:
+            return f"#{ident}"
+        doc = self.document_of(target.section_id)
+        if target.id == target.section_id:
+            return doc
+        return f"{doc}#{ident}"
+
+
+@dataclass
+class HtmlWriter:
+    book: Book
+    strings: dict[str, str]
+    linker: Linker = field(default_factory=Linker)
+    epub: bool = False  # add epub:type attributes (XHTML for reading systems)
+    page_refs: bool = False  # print ", page N" after generated cross-references
+    footnote_mode: str = "endnotes"  # endnotes | page-bottom
+    index: dict[str, Target] = field(default_factory=dict)
+    icon_src: Callable[[str], str] = lambda name: name
+
+    def __post_init__(self) -> None:
+        if not self.index:
+            self.index = build_index(self.book)
+        self._notes = {note.label: note for note in self.book.footnotes}
+
+    # -- inline ---------------------------------------------------------------
+
+    def inlines(self, nodes: list[Inline]) -> str:
+        return "".join(self.inline(node) for node in nodes)
+
+    def inline(self, node: Inline) -> str:
+        if isinstance(node, Text):
+            return escape(node.text, quote=False)
+        if isinstance(node, SoftBreak):
+            return "\n"
+        if isinstance(node, Emph):
+            return f"<em>{self.inlines(node.children)}</em>"
+        if isinstance(node, Strong):
+            return f"<strong>{self.inlines(node.children)}</strong>"
+        if isinstance(node, Code):
+            return f"<code>{escape(node.text, quote=False)}</code>"
+        if isinstance(node, Link):
+            text = self.inlines(node.children) if node.children else escape(node.href)
+            cls = ' class="url"' if node.autolink else ""
+            return f'<a{cls} href="{attr(node.href)}">{text}</a>'
+        if isinstance(node, XRef):
+            return self.xref(node)
+        if isinstance(node, FootnoteRef):
+            return self.noteref(node.label)
+        raise TypeError(f"unknown inline node {type(node).__name__}")
+
+    def xref(self, node: XRef) -> str:
+        target = self.index.get(node.target)
+        href = self.linker.href(target, node.target)
+        if node.children:
+            return f'<a class="xref" href="{attr(href)}">{self.inlines(node.children)}</a>'
+        words = {
+            "part": self.strings["Part"],
+            "section": self.strings["section"],
+            "practice": self.strings["Promising Practice"],
+            "subsection": self.strings["section"],
+        }
+        text = label(target, words) if target else node.target
+        page = ""
+        if self.page_refs:
+            page = f' data-page-label="{attr(self.strings["page-ref"])}"'
+        return f'<a class="xref auto" href="{attr(href)}"{page}>{escape(text, quote=False)}</a>'
+
+    def noteref(self, label_: str) -> str:
+        note = self._notes.get(label_)
+        if self.footnote_mode == "page-bottom" and note is not None and not self.epub:
+            return (
+                f'<span class="footnote" id="fn-{attr(label_)}">'
+                f"{self.inlines(note.children)}</span>"
+            )
+        href = self.linker.href(self.index.get(f"fn-{label_}"), f"fn-{label_}")
+        epub = ' epub:type="noteref"' if self.epub else ""
+        return (
+            f'<sup class="noteref-wrap"><a class="noteref" id="fnref-{attr(label_)}" href="{attr(href)}"'
+            f' role="doc-noteref"{epub}>{escape(label_)}</a></sup>'
+        )
+
+    # -- blocks ---------------------------------------------------------------
+
+    def blocks(self, blocks: list[Block], depth: int = 3) -> str:
+        return "\n".join(self.block(b, depth) for b in blocks)
+
+    def block(self, block: Block, depth: int = 3) -> str:
+        if isinstance(block, Paragraph):
+            return f"<p>{self.inlines(block.children)}</p>"
+        if isinstance(block, Heading):
+            return self.heading(block)
+        if isinstance(block, ListBlock):
+            return self.list_block(block, depth)
+        if isinstance(block, Table):
+            return self.table(block)
+        if isinstance(block, Box):
+            return self.box(block, depth)
+        if isinstance(block, BlockQuote):
+            return f"<blockquote>{self.blocks(block.blocks, depth)}</blockquote>"
+        raise TypeError(f"unknown block {type(block).__name__}")
+
+    def heading(self, h: Heading, in_box: bool = False) -> str:
+        # Section titles are h2 (parts h1); the source's ## is h3, ### h4, box #### h5.
+        level = min(h.level + 1, 6)
+        letter = f'<span class="letter">{escape(h.letter)})</span> ' if h.letter else ""
+        return f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}">{letter}{self.inlines(h.children)}</h{level}>'
+
+    def list_block(self, lst: ListBlock, depth: int) -> str:
+        tag = "ol" if lst.ordered else "ul"
+        start = f' start="{lst.start}"' if lst.ordered and lst.start != 1 else ""
+        items = []
+        for item in lst.items:
+            # A "tight" list item is one paragraph: no <p> inside, as readers expect.
+            if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
+                inner = self.inlines(item.blocks[0].children)
+            else:
+                inner = self.blocks(item.blocks, depth)
+            items.append(f"<li>{inner}</li>")
+        return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
+
+    def table(self, t: Table) -> str:
+        def cell(c: Cell, tag: str) -> str:
+            scope = ' scope="col"' if tag == "th" else ""
+            align = f' class="align-{attr(c.align)}"' if c.align else ""
+            return f"<{tag}{scope}{align}>{self.inlines(c.children)}</{tag}>"
+
+        head = "".join(cell(c, "th") for c in t.header)
+        body = "\n".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in t.rows)
+        return (
+            f'<table id="{attr(t.id)}">\n<caption>{self.inlines(t.caption)}</caption>\n'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+        )
+
+    def box(self, box: Box, depth: int) -> str:
+        icon = self.book.icons[box.kind]
+        label_text = self.strings.get(f"icon.{icon.id}", icon.label)
+        if box.kind == "promising-practice" and box.number is not None:
+            label_text = f"{label_text} {box.number}"
+        title = self.inlines(box.title)
+        level = min(depth + 1, 6)
+        heading_id = f"{box.id}-title"
+        sector = f" sector-{attr(box.sector)}" if box.sector else ""
+        epub_type = ""
+        role = ' role="note"' if box.kind != "promising-practice" else ""
+        # Short boxes are kept on one page; long ones may split (see print.css).
+        size = sum(len(b.children) if isinstance(b, Paragraph) else 8 for b in box.blocks)
+        long_ = " box--long" if size > 12 or len(box.blocks) > 6 else ""
+        head = (
+            f'<div class="box-head">'
+            f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="" />'
+            f'<p class="box-label">{escape(label_text)}</p>'
+        )
+        if title:
+            head += f'<h{level} class="box-title" id="{attr(heading_id)}">{title}</h{level}>'
+            labelled = f' aria-labelledby="{attr(heading_id)}"'
+        else:
+            labelled = f' aria-label="{attr(label_text)}"'
+        head += "</div>"
+        body = self.blocks(box.blocks, depth + 1)
+        return (
+            f'<aside class="box box--{attr(box.kind)}{sector}{long_}" id="{attr(box.id)}"'
+            f"{role}{labelled}{epub_type}>\n{head}\n"
+            f'<div class="box-body">\n{body}\n</div>\n</aside>'
+        )
+
+    # -- pieces of a book -----------------------------------------------------
+
+    def section_title(self, section: Section) -> str:
+        num = ""
+        if section.number and section.kind == "section":
+            num = f'<span class="num">{escape(section.number)}.</span> '
+        return f"{num}{self.inlines(section.title_inlines)}"
+
+    def icon_table(self) -> str:
+        rows = []
+        for icon in self.book.icons.values():
+            label_text = self.strings.get(f"icon.{icon.id}", icon.label)
+            desc = self.strings.get(f"icon.{icon.id}.description", icon.description)
+            rows.append(
+                f'<tr class="icon-{attr(icon.id)}"><td class="icon-cell">'
+                f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="" /></td>'
+                f'<th scope="row">{escape(label_text)}</th><td>{escape(desc)}</td></tr>'
+            )
+        return (
+            f'<table class="icon-table"><caption>{escape(self.strings["Icon Table"])}</caption>\n'
+            f'<thead><tr><th scope="col"><span class="visually-hidden">{escape(self.strings["Icon"])}</span></th>'
+            f'<th scope="col">{escape(self.strings["Label"])}</th>'
+            f'<th scope="col">{escape(self.strings["Meaning"])}</th></tr></thead>\n'
+            "<tbody>" + "\n".join(rows) + "</tbody></table>"
+        )
+
+    def endnotes(self) -> str:
+        items = []
+        for note in self.book.footnotes:
+            back = self.linker.href(self.index.get(note.id), f"fnref-{note.label}")
+            if self.linker.document_of is not None:
+                back = f"{self._ref_document(note.label)}#fnref-{note.label}"
+            epub = ' epub:type="endnote"' if self.epub else ""
+            items.append(
+                f'<li id="{attr(note.id)}" role="doc-endnote"{epub}>'
+                f'<a class="note-label" href="{attr(back)}" role="doc-backlink" '
+                f'aria-label="{attr(self.strings["Back to text"])} {attr(note.label)}">{escape(note.label)}</a> '
+                f'<span class="note-text">{self.inlines(note.children)}</span></li>'
+            )
+        return '<ol class="notes">\n' + "\n".join(items) + "\n</ol>"
+
+    def _ref_document(self, label_: str) -> str:
+        """The document (EPUB) that cites a footnote, for its back link."""
+        from ..model import block_inlines, walk_blocks, walk_inlines
+
+        for section in self.book.sections():
+            for block in walk_blocks(section.blocks):
+                for _loc, run in block_inlines(block):
+                    for node in walk_inlines(run):
+                        if isinstance(node, FootnoteRef) and node.label == label_:
+                            assert self.linker.document_of is not None
+                            return self.linker.document_of(section.id)
+        return ""
+
+
+def markup(text: str) -> Markup:
+    return Markup(text)

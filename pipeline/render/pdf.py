@@ -1,0 +1,212 @@
+"""The book as PDF: the screen edition (tagged, PDF/UA-1) and the print edition
+(3 mm bleed, crop marks, sections opening on right-hand pages).
+
+The HTML comes from the shared writer and the theme's template; WeasyPrint
+lays it out with a fetcher sealed to the theme and source folders. The
+layout also yields the page map (which page each id lands on) that the EPUB's
+page list and the factsheets' page references reuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from .. import __version__
+from ..errors import PipelineError
+from ..model import Book, Section
+from ..theme import Theme
+from .atomic import atomic_path
+from .fetcher import RefusedResource, SealedFetcher
+from .html import HtmlWriter, attr
+from .timestamps import build_timestamp
+
+PROFILES = {
+    # name: (output file, PDF variant, stylesheet additions)
+    "screen": ("compendium.pdf", "pdf/ua-1"),
+    "print": ("compendium-print.pdf", "pdf/x-4"),
+}
+
+
+@dataclass
+class PdfResult:
+    path: Path
+    pages: int
+    page_map: dict[str, int]
+
+
+def colour_css(book: Book) -> str:
+    """Colours live in icons.yml and sectors.yml; the stylesheet reads them as variables."""
+    rules = []
+    for sector in book.sectors.values():
+        rules.append(f".sector-{sector.id} {{ --sector: {sector.colour}; }}")
+        rules.append(f"@page opener-{sector.id} {{ background: {sector.colour}; }}")
+        rules.append(f".part-opener.sector-{sector.id} {{ page: opener-{sector.id}; }}")
+    for icon in book.icons.values():
+        rules.append(f".box--{icon.id}, .icon-{icon.id} {{ --box: {icon.colour}; }}")
+    return "\n".join(rules)
+
+
+def _section_html(writer: HtmlWriter, section: Section, css_class: str) -> str:
+    sector = section.sectors[0] if section.sectors else "general"
+    return (
+        f'<section class="{css_class} sector-{attr(sector)}" id="{attr(section.id)}">\n'
+        f'<h2 class="section-title">{writer.section_title(section)}</h2>\n'
+        f"{writer.blocks(section.blocks)}\n</section>"
+    )
+
+
+def book_body(book: Book, writer: HtmlWriter, s: dict[str, str]) -> tuple[str, list[dict[str, str]]]:
+    """The body of the whole book, and the entries of its table of contents."""
+    out: list[str] = []
+    toc: list[dict[str, str]] = []
+    for section in book.front:
+        out.append(_section_html(writer, section, "front-matter"))
+        toc.append({"kind": "front", "id": section.id, "number": "", "title": section.title})
+        if section.id == book.icon_table_after:
+            out.append(
+                f'<section class="front-matter icon-table-section" id="icon-table">\n'
+                f'<h2 class="section-title">{escape(s["Icon Table"])}</h2>\n{writer.icon_table()}\n</section>'
+            )
+            toc.append({"kind": "front", "id": "icon-table", "number": "", "title": s["Icon Table"]})
+    for part in book.parts:
+        opener = part.opener
+        sector = opener.sectors[0] if opener.sectors else "general"
+        part_toc = "".join(
+            f'<li><a href="#{attr(sec.id)}"><span class="toc-num">{escape(sec.number)}</span> '
+            f"{writer.inlines(sec.title_inlines)}</a></li>"
+            for sec in part.sections
+        )
+        out.append(
+            f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}">\n'
+            f'<p class="part-label">{escape(s["Part"])} {escape(opener.number)}</p>\n'
+            f'<h1 class="part-title">{writer.inlines(opener.title_inlines)}</h1>\n'
+            f'<nav class="part-toc" aria-label="{attr(s["In this part"])}"><ol>{part_toc}</ol></nav>\n'
+            f'<div class="part-intro">{writer.blocks(opener.blocks)}</div>\n</section>'
+        )
+        toc.append({"kind": "part", "id": opener.id, "number": f'{s["Part"]} {opener.number}', "title": opener.title})
+        for section in part.sections:
+            out.append(_section_html(writer, section, "chapter"))
+            toc.append({"kind": "section", "id": section.id, "number": section.number, "title": section.title})
+    for section in book.back:
+        out.append(_section_html(writer, section, "back-matter"))
+        toc.append({"kind": "back", "id": section.id, "number": "", "title": section.title})
+    if book.footnotes and writer.footnote_mode == "endnotes":
+        out.append(
+            f'<section class="back-matter endnotes" id="footnotes" role="doc-endnotes">\n'
+            f'<h2 class="section-title">{escape(s["Footnotes"])}</h2>\n{writer.endnotes()}\n</section>'
+        )
+        toc.append({"kind": "back", "id": "footnotes", "number": "", "title": s["Footnotes"]})
+    return "\n\n".join(out), toc
+
+
+def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
+              language_name: str = "English", draft: bool = False, draft_notice: str = "") -> str:
+    footnote_mode = theme.options.get("footnotes", "endnotes")
+    writer = HtmlWriter(
+        book,
+        strings,
+        page_refs=True,
+        footnote_mode=footnote_mode,
+        icon_src=lambda name: f"icons/{name}",
+    )
+    body, toc = book_body(book, writer, strings)
+    lang = book.meta.language
+    return theme.render(
+        "book.html.j2",
+        lang=lang,
+        dir="rtl" if lang.split("-")[0] in ("ar", "he", "fa", "ur") else "ltr",
+        profile=profile,
+        footnote_mode=footnote_mode,
+        meta=book.meta,
+        version=__version__,
+        timestamp=build_timestamp(book).isoformat(),
+        colour_css=colour_css(book),
+        s=strings,
+        draft=draft,
+        draft_notice=draft_notice,
+        year=book.meta.year,
+        rights=book.meta.rights,
+        edition_name=strings["Print edition" if profile == "print" else "Screen edition"],
+        language_name=language_name,
+        toc=toc,
+        body=_Markup(body),
+    )
+
+
+class _Markup(str):
+    """Already-escaped HTML for the template (Jinja's autoescape leaves it alone)."""
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path: Path,
+               profile: str) -> PdfResult:
+    """Lay out `html_text` and write the PDF atomically; return its page map."""
+    import weasyprint
+
+    variant = PROFILES[profile][1]
+    fetcher = SealedFetcher(allowed_roots)
+    # WeasyPrint reports unsupported CSS and missing resources as log warnings;
+    # collect them so that a theme error is an error, not a silent hole.
+    problems = _CollectWarnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(problems)
+    try:
+        html = weasyprint.HTML(
+            string=html_text,
+            base_url=str(theme.root) + "/",
+            url_fetcher=fetcher,
+        )
+        document = html.render(pdf_variant=variant, pdf_tags=True)
+        page_map = _page_map(document)
+        identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
+        with atomic_path(out_path) as tmp:
+            document.write_pdf(
+                target=str(tmp),
+                pdf_variant=variant,
+                pdf_identifier=identifier,
+                pdf_tags=True,
+                uncompressed_pdf=False,
+            )
+    except RefusedResource as exc:
+        raise PipelineError(f"{out_path.name}: {exc}") from None
+    finally:
+        logger.removeHandler(problems)
+    if problems.errors:
+        raise PipelineError(f"{out_path.name}: theme problem: {problems.errors[0]}")
+    return PdfResult(out_path, len(document.pages), page_map)
+
+
+class _CollectWarnings(logging.Handler):
+    # Messages that mean the theme is broken (vs. harmless notices).
+    FATAL = ("Ignored", "Invalid", "Failed to load", "Unsupported", "error")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(word in message for word in self.FATAL):
+            self.errors.append(message.splitlines()[0])
+
+
+def _page_map(document) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Each anchor id -> the 1-based page it is laid out on (first occurrence)."""
+    ids: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            ids.setdefault(anchor, number)
+    return ids
+
+
+def write_page_map(path: Path, page_map: dict[str, int], key: str) -> None:
+    data = {"key": key, "ids": dict(sorted(page_map.items()))}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
