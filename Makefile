@@ -1,5 +1,6 @@
 # The Compendium pipeline. Every target works on a fresh clone: the first one
-# run creates .venv and installs the package with its test tools.
+# run creates .venv, installs the package with its test tools, and installs
+# the system libraries WeasyPrint can use (or says in one line what is missing).
 #
 #   make pdf        screen + print PDFs in build/en/
 #   make test       the test suite (what CI runs)
@@ -12,19 +13,26 @@ STAMP  := $(VENV)/.installed
 COMPENDIUM := $(BIN)/compendium
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf lint clean proof
+.PHONY: help check test pdf proof lint clean
 
 help: ## Show every target with one line
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/sysdeps.sh
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pipeline into $(VENV) (first run only)..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@bash scripts/sysdeps.sh
 	@touch $@
 
 check: $(STAMP) ## Check the source: references, footnotes, numbering, links (form only)
 	$(COMPENDIUM) check
+
+pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compendium-print.pdf
+	$(COMPENDIUM) build pdf print-pdf
+
+proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet per edition (build/proof/)
+	$(COMPENDIUM) proof
 
 test: $(STAMP) ## Run the test suite (builds real artifacts and opens them)
 	$(BIN)/python -m pytest -q

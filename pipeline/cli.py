@@ -139,5 +139,30 @@ def build(formats: tuple[str, ...], project_dir: Path) -> None:
         click.echo(f"wrote {rel} ({artifact.pages} pages, {artifact.seconds:.1f} s)")
 
 
+@main.command()
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="The project folder.")
+@click.option("--dpi", type=click.IntRange(20, 300), default=50, show_default=True,
+              help="Resolution of the page images.")
+@click.argument("pdfs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def proof(project_dir: Path, dpi: int, pdfs: tuple[Path, ...]) -> None:
+    """Render PDF pages to PNG with a contact sheet, for review by eye.
+
+    With no PDFS, proofs every PDF under build/ (all languages). Output:
+    build/proof/<lang>/<edition>/page-NNN.png and contact-sheet.png.
+    """
+    from .proof import proof_pdf
+
+    build_dir = project_dir / "build"
+    chosen = list(pdfs) or sorted(build_dir.glob("*/*.pdf"))
+    if not chosen:
+        raise PipelineError("no PDFs under build/: run `make pdf` first")
+    for pdf in chosen:
+        out = build_dir / "proof" / pdf.parent.name / pdf.stem
+        pages, sheet = proof_pdf(pdf, out, dpi=dpi)
+        click.echo(f"{pdf}: {pages} pages -> {sheet}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -262,6 +262,7 @@ class BookMeta:
     about: list[Block]
     loc: Loc
     rights: str = ""
+    address: str = ""
 
 
 @dataclass

@@ -194,9 +194,10 @@ class HtmlWriter:
         sector = f" sector-{attr(box.sector)}" if box.sector else ""
         epub_type = ""
         role = ' role="note"' if box.kind != "promising-practice" else ""
-        # Short boxes are kept on one page; long ones may split (see print.css).
-        size = sum(len(b.children) if isinstance(b, Paragraph) else 8 for b in box.blocks)
-        long_ = " box--long" if size > 12 or len(box.blocks) > 6 else ""
+        # Short boxes are kept on one page; long ones may split (see print.css),
+        # with their head kept with the first lines. ~1,100 characters is about
+        # a third of a page in the print layout.
+        long_ = " box--long" if _text_length(box.blocks) > 1100 else ""
         head = (
             f'<div class="box-head">'
             f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="" />'
@@ -268,6 +269,12 @@ class HtmlWriter:
                             assert self.linker.document_of is not None
                             return self.linker.document_of(section.id)
         return ""
+
+
+def _text_length(blocks: list[Block]) -> int:
+    from ..model import block_inlines, plain_text, walk_blocks
+
+    return sum(len(plain_text(run)) for b in walk_blocks(blocks) for _loc, run in block_inlines(b))
 
 
 def markup(text: str) -> Markup:

@@ -163,7 +163,10 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
             base_url=str(theme.root) + "/",
             url_fetcher=fetcher,
         )
-        document = html.render(pdf_variant=variant, pdf_tags=True)
+        # PDF/X needs an output intent: WeasyPrint's own sRGB profile unless the
+        # theme declares a press profile with @color-profile device-cmyk.
+        intent = {"output_intent": "srgb"} if variant.startswith("pdf/x") else {}
+        document = html.render(pdf_variant=variant, pdf_tags=True, **intent)
         page_map = _page_map(document)
         identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
         with atomic_path(out_path) as tmp:
@@ -173,6 +176,7 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
                 pdf_identifier=identifier,
                 pdf_tags=True,
                 uncompressed_pdf=False,
+                **intent,
             )
     except RefusedResource as exc:
         raise PipelineError(f"{out_path.name}: {exc}") from None

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System libraries WeasyPrint uses when present. Installed with apt-get where
+# this machine allows it (root + Debian); otherwise one line says what is
+# missing and what that costs. Never fails the build: each has a fallback.
+set -u
+have() { python3 -c "import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library('$1') else 1)"; }
+
+if ! have harfbuzz-subset; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing libharfbuzz-subset0 (HarfBuzz's font subsetter, used by WeasyPrint)..."
+    { apt-get install -y -q libharfbuzz-subset0 >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libharfbuzz-subset0 >/dev/null 2>&1; }; } \
+      || echo "note: could not install libharfbuzz-subset0; fonts will be subset with fontTools (slower, same output)"
+  else
+    echo "note: libharfbuzz-subset0 is not installed; fonts will be subset with fontTools (slower). Install it with: apt-get install libharfbuzz-subset0"
+  fi
+fi
+exit 0

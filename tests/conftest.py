@@ -1,0 +1,32 @@
+"""Shared fixtures: the real book, loaded once; the real PDFs, built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import Project, build_pdf, english_edition
+from pipeline.load import load_book
+from pipeline.model import Book
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def book() -> Book:
+    return load_book(ROOT / "source")
+
+
+@pytest.fixture(scope="session")
+def built_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Build both PDF editions of the real book into a temporary build folder."""
+    build_dir = tmp_path_factory.mktemp("build")
+    project = Project.at(ROOT, build=build_dir)
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    edition = english_edition(project)
+    build_pdf(project, edition, "screen")
+    build_pdf(project, edition, "print")
+    return project
