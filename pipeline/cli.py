@@ -115,23 +115,34 @@ def _summary_text(s: dict[str, Any]) -> str:
 @click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf"]))
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
+@click.option("--lang", "lang", default=None, metavar="LANG",
+              help="Build this language (a code from book.yml's languages); default: the source language.")
 @reports_errors
-def build(formats: tuple[str, ...], project_dir: Path) -> None:
+def build(formats: tuple[str, ...], project_dir: Path, lang: str | None) -> None:
     """Build editions into build/<lang>/.
 
     \b
     FORMATS (all when none is named):
-      pdf        build/en/compendium.pdf        screen edition, tagged PDF/UA-1
-      print-pdf  build/en/compendium-print.pdf  print edition, 3 mm bleed, crop marks
+      pdf        build/<lang>/compendium.pdf        screen edition, tagged PDF/UA-1
+      print-pdf  build/<lang>/compendium-print.pdf  print edition, 3 mm bleed, crop marks
+
+    A translated edition uses translations/<lang>.po; untranslated or fuzzy
+    messages fall back to English and are listed in
+    build/<lang>/translation-report.json.
 
     Each file is written to a temporary name and renamed into place, so a
     failed build leaves the previous edition untouched.
     """
-    from .build import Project, build_pdf, english_edition
+    from .build import Project, build_pdf
+    from .editions import edition_for, write_translation_report
 
     project = Project.at(project_dir)
     chosen = formats or ("pdf", "print-pdf")
-    edition = english_edition(project)
+    edition, report = edition_for(project, lang)
+    if report is not None:
+        path = write_translation_report(project, report)
+        click.echo(f"{edition.lang}: {report.translated} messages translated, {len(report.fallbacks)} "
+                   f"fall back to English (see {path.relative_to(project.root)})", err=True)
     for fmt in chosen:
         artifact = build_pdf(project, edition, "screen" if fmt == "pdf" else "print",
                              progress=lambda m: click.echo(m, err=True))
@@ -163,6 +174,14 @@ def proof(project_dir: Path, dpi: int, pdfs: tuple[Path, ...]) -> None:
         pages, sheet = proof_pdf(pdf, out, dpi=dpi)
         click.echo(f"{pdf}: {pages} pages -> {sheet}")
 
+
+def _register() -> None:
+    from .i18n.cli import i18n
+
+    main.add_command(i18n)
+
+
+_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -115,11 +116,14 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
         icon_src=lambda name: f"icons/{name}",
     )
     body, toc = book_body(book, writer, strings)
+    from ..transforms.typography import direction, long_date
+
     lang = book.meta.language
     return theme.render(
         "book.html.j2",
         lang=lang,
-        dir="rtl" if lang.split("-")[0] in ("ar", "he", "fa", "ur") else "ltr",
+        dir=direction(lang),
+        edition_date=long_date(book.meta.date, lang),
         profile=profile,
         footnote_mode=footnote_mode,
         meta=book.meta,
@@ -146,8 +150,13 @@ class _Markup(str):
 
 
 def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path: Path,
-               profile: str) -> PdfResult:
-    """Lay out `html_text` and write the PDF atomically; return its page map."""
+               profile: str, before_write: Callable[[int], None] | None = None) -> PdfResult:
+    """Lay out `html_text` and write the PDF atomically; return its page map.
+
+    `before_write` is called with the page count once the layout is done and
+    may raise a PipelineError to refuse the result (a factsheet over its page
+    budget): nothing is written then, and a previous file stays in place.
+    """
     import weasyprint
 
     variant = PROFILES[profile][1]
@@ -168,6 +177,8 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
         intent = {"output_intent": "srgb"} if variant.startswith("pdf/x") else {}
         document = html.render(pdf_variant=variant, pdf_tags=True, **intent)
         page_map = _page_map(document)
+        if before_write is not None:
+            before_write(len(document.pages))
         identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
         with atomic_path(out_path) as tmp:
             document.write_pdf(

@@ -1,0 +1,150 @@
+"""`compendium i18n ...`: the translators' workflow, in commands a translator can run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..build import Project
+from ..errors import PipelineError
+
+
+def _project(project_dir: Path) -> Project:
+    return Project.at(project_dir)
+
+
+PROJECT_OPTION = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+                              default=Path("."), show_default=True, help="The project folder.")
+
+
+@click.group()
+def i18n() -> None:
+    """Translations: extract the template, start a language, update, see progress.
+
+    \b
+    Files: translations/compendium.pot (the template, generated: do not edit)
+           translations/<lang>.po      (one per language: open it in Poedit)
+    \b
+    A translator's round:
+      compendium i18n init fr        start French from the template
+      (translate translations/fr.po in Poedit, Weblate, Lokalize...)
+      compendium i18n status         how far each language is
+      compendium build --lang fr     build the French editions into build/fr/
+    \b
+    Editors, after changing the source:
+      compendium i18n extract        refresh the template
+      compendium i18n update         bring every PO file in step (changed text becomes fuzzy)
+    """
+
+
+def all_messages(project: Project):  # type: ignore[no-untyped-def]
+    from ..i18n.catalog import messages_of
+    from ..i18n.units import book_units, theme_units
+    from ..load import load_book
+    from ..theme import load_theme
+
+    book = load_book(project.source)
+    theme = load_theme(project.theme_dir)
+    strings_file = project.theme_dir / "strings.yml"
+    rel = str(strings_file.relative_to(project.root)) if strings_file.is_relative_to(project.root) else str(strings_file)
+    units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_file.read_text(encoding="utf-8")))
+    return book, messages_of(units)
+
+
+@i18n.command()
+@PROJECT_OPTION
+def extract(project_dir: Path) -> None:
+    """Write translations/compendium.pot: one message per block, with its id and file:line."""
+    from ..editions import pot_path
+    from ..i18n.catalog import write_pot
+    from ..render.timestamps import build_timestamp
+
+    project = _project(project_dir)
+    book, messages = all_messages(project)
+    stamp = build_timestamp(book).strftime("%Y-%m-%d %H:%M+0000")
+    count = write_pot(messages, pot_path(project), stamp)
+    click.echo(f"wrote {pot_path(project).relative_to(project.root)} ({count} messages)")
+
+
+@i18n.command()
+@PROJECT_OPTION
+@click.argument("lang")
+def init(project_dir: Path, lang: str) -> None:
+    """Start a new language LANG (a BCP 47 code: fr, es, ru, ar, zh-Hans) from the template."""
+    from ..editions import po_path, pot_path
+    from ..i18n.catalog import init_po
+    from ..load import _BCP47_RE
+
+    project = _project(project_dir)
+    if not _BCP47_RE.match(lang):
+        raise PipelineError(f"'{lang}' is not a BCP 47 language code like fr, es-419 or zh-Hans")
+    if not pot_path(project).is_file():
+        raise PipelineError("translations/compendium.pot is missing: run `compendium i18n extract` first")
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
+    from ..checks.terms import load_terms
+
+    count = init_po(pot_path(project), po_path(project, lang), lang, stamp, load_terms(project.root, lang))
+    click.echo(f"wrote {po_path(project, lang).relative_to(project.root)} ({count} messages to translate)")
+    click.echo(f"add it to source/book.yml: languages: - {{code: {lang}, name: ..., status: draft}}")
+
+
+@i18n.command()
+@PROJECT_OPTION
+def update(project_dir: Path) -> None:
+    """Bring every translations/<lang>.po in step with the template (like msgmerge)."""
+    from ..editions import pot_path
+    from ..i18n.catalog import update_po
+
+    project = _project(project_dir)
+    if not pot_path(project).is_file():
+        raise PipelineError("translations/compendium.pot is missing: run `compendium i18n extract` first")
+    files = sorted((project.root / "translations").glob("*.po"))
+    if not files:
+        click.echo("no PO files yet: start one with `compendium i18n init LANG`")
+    from ..checks.terms import load_terms
+
+    for path in files:
+        result = update_po(pot_path(project), path, load_terms(project.root, path.stem))
+        click.echo(f"{path.relative_to(project.root)}: {result.kept} kept, {result.fuzzy} fuzzy, "
+                   f"{result.new} new, {result.obsolete} obsolete")
+
+
+@i18n.command()
+@PROJECT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def status(project_dir: Path, fmt: str) -> None:
+    """Translated / fuzzy / untranslated messages per language and per part."""
+    from ..i18n.catalog import read_po, status_of
+
+    project = _project(project_dir)
+    book, messages = all_messages(project)
+    result: dict[str, dict[str, dict[str, float | int]]] = {}
+    for language in book.meta.languages:
+        if language.code == book.meta.language:
+            continue
+        path = project.root / "translations" / f"{language.code}.po"
+        if not path.is_file():
+            raise PipelineError(f"book.yml lists '{language.code}' but {path.relative_to(project.root)} does not exist; "
+                                f"run `compendium i18n init {language.code}`")
+        groups = status_of(messages, read_po(path))
+        result[language.code] = {group: counts.as_dict() for group, counts in groups.items()}
+        from ..checks.terms import term_findings_for
+
+        result[language.code]["all"]["term_warnings"] = len(term_findings_for(project, book, language.code, messages))
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    order = ["book", "theme", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes", "factsheets", "all"]
+    for lang, groups in result.items():
+        click.echo(f"{lang}:")
+        for group in order:
+            if group not in groups:
+                continue
+            c = groups[group]
+            click.echo(f"  {group:<11} {c['translated']:>5} translated  {c['fuzzy']:>4} fuzzy  "
+                       f"{c['untranslated']:>5} untranslated  {c['percent']:>5.1f}%")
+        click.echo(f"  termbase: {groups['all']['term_warnings']} message(s) not using an approved term")

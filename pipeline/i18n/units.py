@@ -1,0 +1,128 @@
+"""The translatable units of a book: one message per block.
+
+A unit is a heading, a paragraph (list items and box paragraphs included), a
+table cell or caption, a box or practice title, a footnote, a section title,
+or one string of book.yml, icons.yml, sectors.yml, the factsheets or the
+theme. Each has a stable id (the gettext context), the place it comes from,
+the part it belongs to (for `status`), and a way to put a translation back.
+
+Extraction and application walk the model through this one function, so
+what is extracted is exactly what can be translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..model import (
+    Block,
+    BlockQuote,
+    Book,
+    Box,
+    Heading,
+    Inline,
+    ListBlock,
+    Loc,
+    Paragraph,
+    Table,
+    plain_text,
+)
+
+
+@dataclass
+class Unit:
+    ctx: str  # stable id: the PO entry's msgctxt
+    inlines: list[Inline] | None  # Markdown-bearing text, or None for a plain string
+    text: str  # plain strings (book.yml, icons.yml, theme) when inlines is None
+    loc: Loc
+    group: str  # "front", "part-1".. "back", "footnotes", "book", "theme", "factsheets"
+    set_inlines: Callable[[list[Inline]], None] | None = None
+    set_text: Callable[[str], None] | None = None
+    factsheet: bool = False  # used by a factsheet (issue: factsheet coverage per language)
+
+
+def _set_attr(obj: object, name: str) -> Callable[[object], None]:
+    def setter(value: object) -> None:
+        setattr(obj, name, value)
+
+    return setter
+
+
+def _block_units(blocks: list[Block], group: str, loc_default: Loc) -> Iterator[Unit]:
+    for block in blocks:
+        if isinstance(block, Heading):
+            yield Unit(block.id, block.children, "", block.loc, group, _set_attr(block, "children"))
+        elif isinstance(block, Paragraph):
+            yield Unit(block.id, block.children, "", block.loc, group, _set_attr(block, "children"))
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from _block_units(item.blocks, group, item.loc)
+        elif isinstance(block, Table):
+            yield Unit(f"{block.id}.caption", block.caption, "", block.loc, group, _set_attr(block, "caption"))
+            for cell in block.header + [c for row in block.rows for c in row]:
+                yield Unit(cell.id, cell.children, "", cell.loc, group, _set_attr(cell, "children"))
+        elif isinstance(block, Box):
+            if block.title:
+                yield Unit(block.title_id, block.title, "", block.loc, group, _set_attr(block, "title"))
+            yield from _block_units(block.blocks, group, block.loc)
+        elif isinstance(block, BlockQuote):
+            yield from _block_units(block.blocks, group, block.loc)
+
+
+def _plain(ctx: str, obj: object, name: str, loc: Loc, group: str) -> Unit | None:
+    value = getattr(obj, name)
+    if not value:
+        return None
+    return Unit(ctx, None, value, loc, group, set_text=_set_attr(obj, name))
+
+
+def book_units(book: Book) -> Iterator[Unit]:
+    """Every translatable unit of the book, in reading order (book.yml and the rest first)."""
+    meta = book.meta
+    for name in ("title", "subtitle", "publisher", "publisher_unit", "subject", "rights", "address"):
+        unit = _plain(f"book.{name}", meta, name, meta.loc, "book")
+        if unit:
+            yield unit
+    yield from _block_units(meta.about, "book", meta.loc)
+    for icon in book.icons.values():
+        for name in ("label", "description"):
+            unit = _plain(f"icon.{icon.id}.{name}", icon, name, icon.loc, "book")
+            if unit:
+                yield unit
+    for sector in book.sectors.values():
+        for name in ("title", "short_title"):
+            unit = _plain(f"sector.{sector.id}.{name}", sector, name, sector.loc, "book")
+            if unit:
+                yield unit
+        yield from _block_units(sector.intro, "book", sector.loc)
+
+    def section_units(section, group: str) -> Iterator[Unit]:  # type: ignore[no-untyped-def]
+        def set_title(nodes: list[Inline], section=section) -> None:  # type: ignore[no-untyped-def]
+            section.title_inlines = nodes
+            section.title = plain_text(nodes)
+
+        yield Unit(f"{section.id}.title", section.title_inlines, "", section.loc, group, set_title)
+        yield from _block_units(section.blocks, group, section.loc)
+
+    for section in book.front:
+        yield from section_units(section, "front")
+    for index, part in enumerate(book.parts, start=1):
+        group = f"part-{index}"
+        yield from section_units(part.opener, group)
+        for section in part.sections:
+            yield from section_units(section, group)
+    for section in book.back:
+        yield from section_units(section, "back")
+    for note in book.footnotes:
+        yield Unit(note.id, note.children, "", note.loc, "footnotes", _set_attr(note, "children"))
+
+
+def theme_units(strings: dict[str, str], file: str, file_text: str = "") -> Iterator[Unit]:
+    lines = file_text.split("\n")
+    for key, value in strings.items():
+        def setter(text: str, key: str = key) -> None:
+            strings[key] = text
+
+        line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 0)
+        yield Unit(f"theme.{key}", None, value, Loc(file, line), "theme", set_text=setter)
