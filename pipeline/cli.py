@@ -77,11 +77,18 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
     Exit status: 0 if no errors, 1 if any (or any warning with -W).
     """
     from .checks import run_checks
+    from .checks.translations import translation_findings
     from .load import load_book
     from .summary import summarise
+    from .theme import load_theme
 
     book = load_book(source_dir)
     findings = run_checks(book)
+    root = source_dir.resolve().parent
+    theme_dir = root / "themes" / "default"
+    if theme_dir.is_dir():
+        theme = load_theme(theme_dir)
+        findings += translation_findings(root, book, theme.strings, "themes/default/strings.yml")
     summary = summarise(book)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors

@@ -40,7 +40,8 @@ def languages(book: Book) -> list[str]:
     return [language.code for language in book.meta.languages]
 
 
-def edition_for(project: Project, lang: str | None = None, book: Book | None = None) -> tuple[Edition, TranslationReport | None]:
+def edition_for(project: Project, lang: str | None = None,
+                book: Book | None = None) -> tuple[Edition, TranslationReport | None]:
     """The edition in `lang` (the source language when None)."""
     book = book or load_book(project.source)
     theme = load_theme(project.theme_dir)

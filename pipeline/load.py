@@ -9,7 +9,9 @@ that is wrong (a dangling reference, a footnote never cited...) is left to
 
 from __future__ import annotations
 
+import datetime
 import re
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +34,25 @@ from .model import (
     Section,
     Sector,
 )
-from .yamlfile import parse_yaml
+from .yamlfile import Path as YamlPath
+from .yamlfile import parse_yaml_located
 
 # A source file larger than this is almost certainly a mistake (a pasted
 # binary, a runaway generator); refusing it keeps the pipeline responsive.
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 ICON_TABLE = "icon-table"
 _BCP47_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 40
+_REPR.maxlist = _REPR.maxdict = 4
+_REPR.maxlevel = 2
+
+
+def _short(value: Any) -> str:
+    """A value as it may appear in a one-line message, however large it is."""
+    return " ".join(_REPR.repr(value).split())
 
 
 def project_root_of(source_dir: Path) -> Path:
@@ -62,7 +76,7 @@ class _Reader:
     def resolve(self, name: str, loc: Loc) -> Path:
         """A path named in a YAML file, which must stay inside source/."""
         if not isinstance(name, str) or not name:
-            raise SourceError(f"expected a file name, got {name!r}", loc)
+            raise SourceError(f"expected a file name, got {_short(name)}", loc)
         path = (self.source_dir / name).resolve()
         if not path.is_relative_to(self.source_dir):
             raise SourceError(f"'{name}' points outside the source folder", loc)
@@ -70,6 +84,8 @@ class _Reader:
 
     def read(self, path: Path, loc: Loc | None = None) -> str:
         rel = self.rel(path)
+        if path.is_dir():
+            raise SourceError(f"'{rel}' is a folder; expected a file", loc or Loc(rel))
         if not path.is_file():
             raise SourceError(f"file '{rel}' does not exist", loc or Loc(rel))
         size = path.stat().st_size
@@ -81,7 +97,10 @@ class _Reader:
             )
         data = path.read_bytes()
         if data.startswith(b"\xef\xbb\xbf"):
-            raise SourceError("file starts with a byte order mark (BOM); save it as UTF-8 without BOM", Loc(rel, 1))
+            raise SourceError(
+                "file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+                Loc(rel, 1),
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -93,14 +112,37 @@ class _Reader:
         if not text.strip():
             raise SourceError("file is empty", Loc(rel, 1))
         if "\x00" in text:
-            raise SourceError("file contains NUL characters (is it a binary file?)", Loc(rel, text[: text.index("\x00")].count("\n") + 1))
+            raise SourceError(
+                "file contains NUL characters (is it a binary file?)",
+                Loc(rel, text[: text.index("\x00")].count("\n") + 1),
+            )
         self.files.append(rel)
-        return text.replace("\r\n", "\n")
+        # Windows (CRLF) and old Mac (CR) line ends both become LF: markdown-it
+        # counts a lone CR as a line end, and line numbers must agree with it.
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    def yaml(self, path: Path, loc: Loc | None = None) -> tuple[Any, str]:
+    def yaml(self, path: Path, loc: Loc | None = None) -> tuple[Any, _Where]:
         text = self.read(path, loc)
         rel = self.rel(path)
-        return parse_yaml(text, rel), rel
+        data, lines = parse_yaml_located(text, rel)
+        return data, _Where(rel, lines)
+
+
+class _Where:
+    """The place of a value in a YAML file, by path: `where("contents", "parts", 0)`.
+
+    A path that does not exist (a missing key) falls back to its nearest
+    parent, so a message about a missing key names the mapping that lacks it.
+    """
+
+    def __init__(self, file: str, lines: dict[YamlPath, int]) -> None:
+        self.file = file
+        self.lines = lines
+
+    def __call__(self, *path: str | int) -> Loc:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return Loc(self.file, self.lines.get(path, 1))
 
 
 def _expect(mapping: dict, key: str, kind: type | tuple[type, ...], loc: Loc, what: str,
@@ -110,33 +152,47 @@ def _expect(mapping: dict, key: str, kind: type | tuple[type, ...], loc: Loc, wh
             raise SourceError(f"{what}: missing key '{key}'", loc)
         return default
     value = mapping[key]
+    if value is None and kind is not type(None):
+        hint = (
+            " (quote a colour: an unquoted '#' starts a YAML comment, as in colour: \"#1b5e8c\")"
+            if key in ("colour", "color")
+            else ""
+        )
+        raise SourceError(f"{what}: '{key}' has no value{hint}", loc)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        expected = {"str": "text", "list": "a list", "dict": "a mapping", "int": "a whole number"}.get(names, names)
+        expected = {
+            "str": "text",
+            "list": "a list",
+            "dict": "a mapping",
+            "int": "a whole number",
+        }.get(names, names)
         raise SourceError(
-            f"{what}: '{key}' should be {expected}, got {type(value).__name__} {value!r:.40}", loc
+            f"{what}: '{key}' should be {expected}, got {type(value).__name__} {_short(value)}", loc
         )
     return value
 
 
-def _key_line(text: str, key: str, default: int = 1) -> int:
-    m = re.search(rf"^\s*-?\s*{re.escape(key)}\s*:", text, re.M)
-    return text[: m.start()].count("\n") + 1 if m else default
-
-
 def split_front_matter(text: str, file: str) -> tuple[dict, str, int]:
     """Return (front matter, body, line number of the body's first line)."""
+    meta, _where, body, body_line = _split_front_matter(text, file)
+    return meta, body, body_line
+
+
+def _split_front_matter(text: str, file: str) -> tuple[dict, _Where, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise SourceError("expected YAML front matter: the file must start with a line '---'", Loc(file, 1))
+        raise SourceError(
+            "expected YAML front matter: the file must start with a line '---'", Loc(file, 1)
+        )
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
-            meta = parse_yaml("\n".join(lines[1:i]), file, first_line=2)
+            meta, where = parse_yaml_located("\n".join(lines[1:i]), file, first_line=2)
             if meta is None:
                 meta = {}
             if not isinstance(meta, dict):
                 raise SourceError("front matter must be a mapping of keys to values", Loc(file, 2))
-            return meta, "\n".join(lines[i + 1 :]), i + 2
+            return meta, _Where(file, where), "\n".join(lines[i + 1 :]), i + 2
     raise SourceError("front matter is not closed: expected a second line '---'", Loc(file, 1))
 
 
@@ -144,78 +200,138 @@ class Loader:
     def __init__(self, source_dir: Path) -> None:
         self.reader = _Reader(source_dir)
         self.icons: dict[str, Icon] = {}
+        self.sectors: dict[str, Sector] = {}
         self.theme_icons_dir: Path | None = None
 
     # -- YAML files -------------------------------------------------------
 
     def load_icons(self) -> dict[str, Icon]:
         path = self.reader.source_dir / "icons.yml"
-        data, rel = self.reader.yaml(path)
-        text = path.read_text(encoding="utf-8")
+        data, where = self.reader.yaml(path)
         if not isinstance(data, list) or not data:
-            raise SourceError("icons.yml: expected a list of icon types", Loc(rel, 1))
+            raise SourceError("icons.yml: expected a list of icon types", where())
         icons: dict[str, Icon] = {}
-        for entry in data:
+        for n, entry in enumerate(data):
             if not isinstance(entry, dict):
-                raise SourceError("icons.yml: each icon type is a mapping (id, label, ...)", Loc(rel, 1))
+                raise SourceError(
+                    "icons.yml: each icon type is a mapping (id, label, ...)", where(n)
+                )
             iid = entry.get("id")
-            loc = Loc(rel, _key_line(text, "id", 1) if iid is None else _find_line(text, f"id: {iid}"))
-            what = f"icon '{iid}'" if iid else "icon"
-            iid = _expect(entry, "id", str, loc, what)
+            what = f"icon '{iid}'" if isinstance(iid, str) and iid else "icon"
+
+            def at(key: str, n: int = n) -> Loc:
+                return where(n, key)
+
+            iid = _expect(entry, "id", str, at("id"), what)
             if not ID_RE.match(iid):
-                raise SourceError(f"icon id '{iid}' must be lower case letters, digits and hyphens", loc)
+                raise SourceError(
+                    f"icon id '{iid}' must be lower case letters, digits and hyphens", at("id")
+                )
             if iid in icons:
-                raise SourceError(f"duplicate icon id '{iid}'", loc)
-            colour = _expect(entry, "colour", str, loc, what)
+                raise SourceError(
+                    f"duplicate icon id '{iid}' (first given on line {icons[iid].loc.line})",
+                    at("id"),
+                )
+            colour = _expect(entry, "colour", str, at("colour"), what)
             if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
-                raise SourceError(f"{what}: colour '{colour}' should be like '#1b5e8c'", loc)
+                raise SourceError(
+                    f"{what}: colour '{colour}' should be like '#1b5e8c'", at("colour")
+                )
+            svg = _expect(entry, "svg", str, at("svg"), what)
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.svg", svg):
+                raise SourceError(
+                    f"{what}: svg '{svg}' should be a file name like 'tips.svg' "
+                    "(a file in the theme's icons/ folder)",
+                    at("svg"),
+                )
+            unknown = set(entry) - {"id", "label", "description", "svg", "colour"}
+            if unknown:
+                first = sorted(map(str, unknown))[0]
+                raise SourceError(
+                    f"{what}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                    "(expected id, label, description, svg, colour)",
+                    at(first),
+                )
             icons[iid] = Icon(
                 iid,
-                _expect(entry, "label", str, loc, what),
-                _expect(entry, "description", str, loc, what).strip(),
-                _expect(entry, "svg", str, loc, what),
+                _expect(entry, "label", str, at("label"), what),
+                _expect(entry, "description", str, at("description"), what).strip(),
+                svg,
                 colour,
-                loc,
+                at("id"),
             )
         return icons
 
     def load_sectors(self) -> dict[str, Sector]:
         path = self.reader.source_dir / "sectors.yml"
-        data, rel = self.reader.yaml(path)
-        text = path.read_text(encoding="utf-8")
+        data, where = self.reader.yaml(path)
+        rel = where.file
         if not isinstance(data, dict) or not data:
-            raise SourceError("sectors.yml: expected a mapping of sector ids to sectors", Loc(rel, 1))
+            raise SourceError("sectors.yml: expected a mapping of sector ids to sectors", where())
         sectors: dict[str, Sector] = {}
         for sid, entry in data.items():
-            line = _find_line(text, f"{sid}:")
-            loc = Loc(rel, line)
+            loc = where(sid)
             if not isinstance(sid, str) or not ID_RE.match(sid):
-                raise SourceError(f"sector id '{sid}' must be lower case letters, digits and hyphens", loc)
+                raise SourceError(
+                    f"sector id '{sid}' must be lower case letters, digits and hyphens", loc
+                )
             if not isinstance(entry, dict):
                 raise SourceError(f"sector '{sid}': expected a mapping (title, colour, intro)", loc)
             what = f"sector '{sid}'"
-            intro_text = _expect(entry, "intro", str, loc, what, required=False, default="")
-            intro_line = _find_line(text, "intro:", start=line)
+
+            def at(key: str, sid: str = sid) -> Loc:
+                return where(sid, key)
+
+            intro_text = _expect(entry, "intro", str, at("intro"), what, required=False, default="")
             intro = (
                 parse_blocks(
                     _dedent(intro_text),
-                    BlockContext(rel, intro_line + 1, f"sector.{sid}.intro",
-                                 self._is_known_box, ", ".join(self.icons)),
+                    BlockContext(rel, _block_scalar_first_line(at("intro").line, intro_text),
+                                 f"sector.{sid}.intro", self._is_known_box, ", ".join(self.icons)),
                 )
                 if intro_text.strip()
                 else []
             )
-            colour = _expect(entry, "colour", str, loc, what)
+            colour = _expect(entry, "colour", str, at("colour"), what)
             if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
-                raise SourceError(f"{what}: colour '{colour}' should be like '#2e7d4f'", loc)
+                raise SourceError(
+                    f"{what}: colour '{colour}' should be like '#2e7d4f'", at("colour")
+                )
+            unknown = set(entry) - {"title", "short_title", "colour", "factsheet", "intro"}
+            if unknown:
+                first = sorted(map(str, unknown))[0]
+                raise SourceError(
+                    f"{what}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                    "(expected title, short_title, colour, factsheet, intro)",
+                    at(first),
+                )
+            title = _expect(entry, "title", str, at("title"), what)
             sectors[sid] = Sector(
                 sid,
-                _expect(entry, "title", str, loc, what),
-                _expect(entry, "short_title", str, loc, what, required=False, default=entry.get("title", sid)),
+                title,
+                _expect(
+                    entry,
+                    "short_title",
+                    str,
+                    at("short_title"),
+                    what,
+                    required=False,
+                    default=title,
+                ),
                 colour,
                 intro,
                 loc,
-                bool(_expect(entry, "factsheet", bool, loc, what, required=False, default=False)),
+                bool(
+                    _expect(
+                        entry,
+                        "factsheet",
+                        bool,
+                        at("factsheet"),
+                        what,
+                        required=False,
+                        default=False,
+                    )
+                ),
             )
         return sectors
 
@@ -227,34 +343,52 @@ class Loader:
     def load_section(self, path: Path, kind: str, listed_at: Loc) -> Section:
         text = self.reader.read(path, listed_at)
         rel = self.reader.rel(path)
-        meta, body, body_line = split_front_matter(text, rel)
+        meta, where, body, body_line = _split_front_matter(text, rel)
         loc = Loc(rel, 1)
         what = "front matter"
-        sid = _expect(meta, "id", str, Loc(rel, _key_line(text, "id", 2)), what)
+        sid = _expect(meta, "id", str, where("id"), what)
         if not ID_RE.match(sid):
-            raise SourceError(f"id '{sid}' must be lower case letters, digits and hyphens", Loc(rel, _key_line(text, "id", 2)))
-        title = _expect(meta, "title", str, Loc(rel, _key_line(text, "title", 2)), what)
+            raise SourceError(
+                f"id '{sid}' must be lower case letters, digits and hyphens", where("id")
+            )
+        title = _expect(meta, "title", str, where("title"), what)
         number = meta.get("number", "")
         if number is None:
             number = ""
         if not isinstance(number, str | int) or isinstance(number, bool):
-            raise SourceError(f"front matter: 'number' should be text like \"1.3\", got {number!r}", Loc(rel, _key_line(text, "number", 2)))
-        sectors = _expect(meta, "sectors", list, Loc(rel, _key_line(text, "sectors", 2)), what)
-        for s in sectors:
+            raise SourceError(
+                f"front matter: 'number' should be text like \"1.3\", got {_short(number)}",
+                where("number"),
+            )
+        sectors = _expect(meta, "sectors", list, where("sectors"), what)
+        if not sectors:
+            raise SourceError(
+                f"front matter: 'sectors' lists no sector (known: {', '.join(self.sectors)})",
+                where("sectors"),
+            )
+        for n, s in enumerate(sectors):
             if not isinstance(s, str):
-                raise SourceError(f"front matter: 'sectors' should list sector ids, found {s!r}", Loc(rel, _key_line(text, "sectors", 2)))
+                raise SourceError(
+                    f"front matter: 'sectors' should list sector ids, found {_short(s)}",
+                    where("sectors", n),
+                )
+            if self.sectors and s not in self.sectors:
+                raise SourceError(
+                    f"unknown sector '{s}' (known: {', '.join(self.sectors)})", where("sectors", n)
+                )
         unknown = set(meta) - {"id", "title", "number", "sectors"}
         if unknown:
+            first = sorted(map(str, unknown))[0]
             raise SourceError(
                 f"front matter: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
                 "(expected id, number, title, sectors)",
-                Loc(rel, _key_line(text, sorted(map(str, unknown))[0], 2)),
+                where(first),
             )
         blocks = parse_blocks(
             body,
             BlockContext(rel, body_line, sid, self._is_known_box, ", ".join(self.icons)),
         )
-        title_inlines = parse_inline(title, Loc(rel, _key_line(text, "title", 2)))
+        title_inlines = parse_inline(title, where("title"))
         return Section(sid, title, str(number), list(sectors), blocks, loc, kind, title_inlines)
 
     def load_footnotes(self, path: Path, listed_at: Loc) -> list[Footnote]:
@@ -268,14 +402,19 @@ class Loader:
             m = re.match(r"^\[\^([^\]\s]+)\]:\s*(.*)$", line)
             if not m:
                 raise SourceError(
-                    "expected a footnote definition '[^label]: text' (one per line)", Loc(rel, lineno)
+                    "expected a footnote definition '[^label]: text' (one per line)",
+                    Loc(rel, lineno),
                 )
             label, body = m.group(1), m.group(2).strip()
             loc = Loc(rel, lineno)
             if not FOOTNOTE_LABEL_RE.match(label):
-                raise SourceError(f"footnote label '{label}' must be lower case letters or digits", loc)
+                raise SourceError(
+                    f"footnote label '{label}' must be lower case letters or digits", loc
+                )
             if label in seen:
-                raise SourceError(f"footnote '{label}' is defined twice (first on line {seen[label]})", loc)
+                raise SourceError(
+                    f"footnote '{label}' is defined twice (first on line {seen[label]})", loc
+                )
             if not body:
                 raise SourceError(f"footnote '{label}' has no text", loc)
             seen[label] = lineno
@@ -289,103 +428,165 @@ class Loader:
         if not src.is_dir():
             raise SourceError(f"source folder '{src}' does not exist")
         book_path = src / "book.yml"
-        data, rel = self.reader.yaml(book_path)
-        book_text = book_path.read_text(encoding="utf-8")
+        data, where = self.reader.yaml(book_path)
+        rel = where.file
         if not isinstance(data, dict):
-            raise SourceError("book.yml: expected a mapping (title, subtitle, contents, ...)", Loc(rel, 1))
+            raise SourceError(
+                "book.yml: expected a mapping (title, subtitle, contents, ...)", where()
+            )
 
-        def at(key: str) -> Loc:
-            return Loc(rel, _key_line(book_text, key))
+        at = where
 
         self.icons = self.load_icons()
-        sectors = self.load_sectors()
+        self.sectors = sectors = self.load_sectors()
 
         languages: list[Language] = []
-        for entry in _expect(data, "languages", list, at("languages"), "book.yml"):
-            loc = Loc(rel, _find_line(book_text, str(entry.get("code", "")) if isinstance(entry, dict) else "languages"))
+        for n, entry in enumerate(_expect(data, "languages", list, at("languages"), "book.yml")):
+            loc = at("languages", n)
             if not isinstance(entry, dict):
                 raise SourceError("book.yml: each language is a mapping {code, name, status}", loc)
             code = _expect(entry, "code", str, loc, "language")
             if not _BCP47_RE.match(code):
-                raise SourceError(f"language code '{code}' is not a BCP 47 tag like 'fr', 'zh-Hans' or 'es-419'", loc)
+                raise SourceError(
+                    f"language code '{code}' is not a BCP 47 tag like 'fr', 'zh-Hans' or 'es-419'",
+                    loc,
+                )
             status = _expect(entry, "status", str, loc, f"language '{code}'")
             if status not in ("source", "draft", "reviewed"):
-                raise SourceError(f"language '{code}': status '{status}' should be source, draft or reviewed", loc)
+                raise SourceError(
+                    f"language '{code}': status '{status}' should be source, draft or reviewed", loc
+                )
             if any(lang.code == code for lang in languages):
                 raise SourceError(f"language '{code}' is listed twice", loc)
-            languages.append(Language(code, _expect(entry, "name", str, loc, f"language '{code}'"), status, loc))
+            languages.append(
+                Language(code, _expect(entry, "name", str, loc, f"language '{code}'"), status, loc)
+            )
+
+        listed: dict[Path, Loc] = {}
+
+        def listed_path(name: Any, *path: str | int) -> tuple[Path, Loc]:
+            loc = at(*path)
+            file = self.reader.resolve(name, loc)
+            if file in listed:
+                raise SourceError(
+                    f"'{name}' is listed twice in the reading order "
+                    f"(also line {listed[file].line})",
+                    loc,
+                )
+            listed[file] = loc
+            return file, loc
 
         about: list = []
         if "about" in data:
-            about_section = self.load_section(self.reader.resolve(data["about"], at("about")), "about", at("about"))
-            about = about_section.blocks
+            about_path, about_loc = listed_path(data["about"], "about")
+            about = self.load_section(about_path, "about", about_loc).blocks
 
         language = _expect(data, "language", str, at("language"), "book.yml")
         if not _BCP47_RE.match(language):
-            raise SourceError(f"language code '{language}' is not a BCP 47 tag like 'en'", at("language"))
+            raise SourceError(
+                f"language code '{language}' is not a BCP 47 tag like 'en'", at("language")
+            )
         year = _expect(data, "year", int, at("year"), "book.yml")
-        date = str(_expect(data, "date", (str,), at("date"), "book.yml"))
+        raw_date = _expect(data, "date", (str, datetime.date), at("date"), "book.yml")
+        date = raw_date.isoformat() if isinstance(raw_date, datetime.date) else raw_date
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
             raise SourceError(f"book.yml: 'date' should be YYYY-MM-DD, got '{date}'", at("date"))
+        keywords = _expect(
+            data, "keywords", list, at("keywords"), "book.yml", required=False, default=[]
+        )
+        for n, keyword in enumerate(keywords):
+            if not isinstance(keyword, str):
+                raise SourceError(
+                    f"book.yml: 'keywords' should list words, found {_short(keyword)}",
+                    at("keywords", n),
+                )
         meta = BookMeta(
             title=_expect(data, "title", str, at("title"), "book.yml"),
             subtitle=_expect(data, "subtitle", str, at("subtitle"), "book.yml"),
             publisher=_expect(data, "publisher", str, at("publisher"), "book.yml"),
-            publisher_unit=_expect(data, "publisher_unit", str, at("publisher_unit"), "book.yml", required=False, default=""),
+            publisher_unit=_expect(
+                data,
+                "publisher_unit",
+                str,
+                at("publisher_unit"),
+                "book.yml",
+                required=False,
+                default="",
+            ),
             year=year,
             date=date,
             language=language,
-            author=_expect(data, "author", str, at("author"), "book.yml", required=False, default=data.get("publisher", "")),
-            subject=_expect(data, "subject", str, at("subject"), "book.yml", required=False, default=""),
-            keywords=_expect(data, "keywords", list, at("keywords"), "book.yml", required=False, default=[]),
+            author=_expect(
+                data,
+                "author",
+                str,
+                at("author"),
+                "book.yml",
+                required=False,
+                default=data.get("publisher", ""),
+            ),
+            subject=_expect(
+                data, "subject", str, at("subject"), "book.yml", required=False, default=""
+            ),
+            keywords=keywords,
             languages=languages,
             about=about,
             loc=Loc(rel, 1),
+            **{
+                key: _expect(data, key, str, at(key), "book.yml", required=False, default="")
+                for key in ("rights", "address", "publication_url")
+            },
         )
 
         contents = _expect(data, "contents", dict, at("contents"), "book.yml")
-        listed: dict[Path, Loc] = {}
-
-        def listed_path(name: Any, key: str) -> tuple[Path, Loc]:
-            loc = Loc(rel, _find_line(book_text, str(name), start=_key_line(book_text, key)))
-            path = self.reader.resolve(name, loc)
-            if path in listed:
-                raise SourceError(f"'{name}' is listed twice in the reading order (also line {listed[path].line})", loc)
-            listed[path] = loc
-            return path, loc
+        unknown = set(contents) - {"front", "parts", "back", "footnotes"}
+        if unknown:
+            first = sorted(map(str, unknown))[0]
+            raise SourceError(
+                f"book.yml contents: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                "(expected front, parts, back, footnotes)",
+                at("contents", first),
+            )
 
         front: list[Section] = []
         icon_table_after = ""
-        for name in _expect(contents, "front", list, at("front"), "book.yml contents", required=False, default=[]):
+        front_list = _expect(contents, "front", list, at("contents", "front"), "book.yml contents",
+                             required=False, default=[])
+        for n, name in enumerate(front_list):
             if name == ICON_TABLE:
                 icon_table_after = front[-1].id if front else ""
                 continue
-            path, loc = listed_path(name, "front")
+            path, loc = listed_path(name, "contents", "front", n)
             front.append(self.load_section(path, "front", loc))
 
         parts: list[Part] = []
-        for entry in _expect(contents, "parts", list, at("parts"), "book.yml contents"):
+        parts_list = _expect(contents, "parts", list, at("contents", "parts"), "book.yml contents")
+        for n, entry in enumerate(parts_list):
             if not isinstance(entry, dict) or "opener" not in entry:
-                raise SourceError("book.yml: each part is {opener: FILE, sections: [FILE, ...]}", at("parts"))
-            path, loc = listed_path(entry["opener"], "parts")
+                raise SourceError("book.yml: each part is {opener: FILE, sections: [FILE, ...]}",
+                                  at("contents", "parts", n))
+            path, loc = listed_path(entry["opener"], "contents", "parts", n, "opener")
             opener = self.load_section(path, "part", loc)
             sections_list = entry.get("sections", [])
             if not isinstance(sections_list, list):
-                raise SourceError("book.yml: a part's 'sections' should be a list of files", loc)
+                raise SourceError("book.yml: a part's 'sections' should be a list of files",
+                                  at("contents", "parts", n, "sections"))
             sections = []
-            for name in sections_list:
-                spath, sloc = listed_path(name, "parts")
+            for m, name in enumerate(sections_list):
+                spath, sloc = listed_path(name, "contents", "parts", n, "sections", m)
                 sections.append(self.load_section(spath, "section", sloc))
             parts.append(Part(opener, sections))
 
         back: list[Section] = []
-        for name in _expect(contents, "back", list, at("back"), "book.yml contents", required=False, default=[]):
-            path, loc = listed_path(name, "back")
+        back_list = _expect(contents, "back", list, at("contents", "back"), "book.yml contents",
+                            required=False, default=[])
+        for n, name in enumerate(back_list):
+            path, loc = listed_path(name, "contents", "back", n)
             back.append(self.load_section(path, "back", loc))
 
         footnotes: list[Footnote] = []
         if "footnotes" in contents:
-            path, loc = listed_path(contents["footnotes"], "footnotes")
+            path, loc = listed_path(contents["footnotes"], "contents", "footnotes")
             footnotes = self.load_footnotes(path, loc)
 
         self._check_unlisted(listed)
@@ -399,24 +600,22 @@ class Loader:
     def _check_unlisted(self, listed: dict[Path, Loc]) -> None:
         """A Markdown file under source/ that book.yml does not list would be silently dropped."""
         src = self.reader.source_dir
-        skip = {"README.md", "EDITORIAL.md", "about.md"}
+        skip = {"README.md", "EDITORIAL.md"}
         for path in sorted(src.rglob("*.md")):
             if path.name in skip and path.parent == src:
                 continue
             if path.resolve() not in listed:
                 raise SourceError(
-                    f"'{self.reader.rel(path)}' is not listed in book.yml's contents; "
+                    f"'{self.reader.rel(path)}' is not listed in book.yml (contents or about); "
                     "add it to the reading order or move it out of source/",
                     Loc(self.reader.rel(src / "book.yml"), 1),
                 )
 
 
-def _find_line(text: str, needle: str, start: int = 1) -> int:
-    lines = text.split("\n")
-    for i in range(max(start - 1, 0), len(lines)):
-        if needle in lines[i]:
-            return i + 1
-    return start
+def _block_scalar_first_line(key_line: int, value: str) -> int:
+    """The line where a YAML value's text starts: the key's own line for a
+    one-line value, the next line for a block scalar (`intro: |`)."""
+    return key_line + 1 if "\n" in value.rstrip("\n") or value.endswith("\n") else key_line
 
 
 def _dedent(text: str) -> str:

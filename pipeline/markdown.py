@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
@@ -68,8 +69,31 @@ def _footnote_ref_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# Schemes refused as soon as they are read: whatever a later check says, such
+# a link must never reach an edition.
+REFUSED_SCHEMES = ("javascript", "vbscript", "data", "file")
+# Deeper nesting of emphasis and links is never meant; it would also exhaust
+# the recursion of every stage that walks inline nodes.
+MAX_INLINE_DEPTH = 16
+# markdown-it stops parsing a document at its maxNesting (20 in the CommonMark
+# preset) and silently drops everything after that point. Its limit is raised
+# well above ours, and ours is enforced with a message (the book's deepest
+# block, a list in a box, is at level 4).
+MAX_BLOCK_DEPTH = 16
+
+
 def make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False,
+                                   "maxNesting": 100})
+    # markdown-it turns a `javascript:` link into literal text, and percent-encodes
+    # a space in `<...>`: both would pass unnoticed. Keep every link a link, and
+    # an address with a space as written, so that the loader and the link check
+    # can name the problem.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    normalize = md.normalizeLink
+    md.normalizeLink = (  # type: ignore[method-assign]
+        lambda url: url if any(c.isspace() for c in url) else normalize(url)
+    )
     md.enable("table")
     # One container rule for every box: the name is validated against icons.yml
     # by the loader, so that an unknown icon type gets a message, not a paragraph.
@@ -95,11 +119,17 @@ def parse_attrs(text: str, loc: Loc) -> dict[str, str]:
                 loc,
             )
         if m.group("id") is not None:
+            if not ID_RE.match(m.group("id")):
+                raise SourceError(
+                    f"id '{m.group('id')}' must be lower case letters, digits and hyphens", loc
+                )
             attrs["id"] = m.group("id")
         elif m.group("cls") is not None:
             attrs.setdefault("class", m.group("cls"))
         else:
-            value = next(v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None)
+            value = next(
+                v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None
+            )
             if m.group("key") in attrs:
                 raise SourceError(f"attribute '{m.group('key')}' given twice", loc)
             attrs[m.group("key")] = value
@@ -153,10 +183,17 @@ def check_fences(lines: list[str], file: str, first_line: int) -> None:
             continue
         length, params = len(m.group(2)), m.group(3).strip()
         if params:
-            if stack and stack[-1][0] <= length:
+            if stack and stack[-1][0] == length:
                 raise SourceError(
                     f"box opened inside the box of line {stack[-1][1]} with a fence as long as "
                     f"its own; give the outer box a longer fence ('{':' * (length + 1)}')",
+                    Loc(file, lineno),
+                )
+            if stack and stack[-1][0] < length:
+                raise SourceError(
+                    f"box opened with '{m.group(2)}' inside the box of line {stack[-1][1]}, "
+                    f"whose fence '{':' * stack[-1][0]}' is shorter; an outer box needs "
+                    "the longer fence",
                     Loc(file, lineno),
                 )
             stack.append((length, lineno, params.split(" ")[0]))
@@ -192,9 +229,12 @@ class BlockContext:
 
 
 class _Converter:
-    def __init__(self, tokens: list[Token], ctx: BlockContext) -> None:
+    def __init__(
+        self, tokens: list[Token], ctx: BlockContext, lines: list[str] | None = None
+    ) -> None:
         self.tokens = tokens
         self.ctx = ctx
+        self.lines = lines or []
         self.pos = 0
         self.counter = 0
 
@@ -233,11 +273,15 @@ class _Converter:
             level = int(tok.tag[1])
             children = self.inlines(inline, loc)
             hid = _take_heading_id(children, loc)
+            if not any(not isinstance(c, Text) or c.text.strip() for c in children):
+                raise SourceError(f"'{'#' * level}' heading has no text", loc)
             return Heading(level, children, hid or self.auto_id("h"), loc)
         if t == "paragraph_open":
             inline = self.tokens[self.pos + 1]
             self.pos += 3
-            return Paragraph(self.inlines(inline, loc), self.auto_id("p"), loc)
+            children = self.inlines(inline, loc)
+            _refuse_footnote_definition(children, loc)
+            return Paragraph(children, self.auto_id("p"), loc)
         if t in ("bullet_list_open", "ordered_list_open"):
             return self.list_block(tok, loc)
         if t == "table_open":
@@ -260,7 +304,9 @@ class _Converter:
                 loc,
             )
         if t == "hr":
-            raise SourceError("thematic breaks ('---', '***') are not part of the source format", loc)
+            raise SourceError(
+                "thematic breaks ('---', '***') are not part of the source format", loc
+            )
         raise SourceError(f"unsupported Markdown construct '{t}'", loc)
 
     def list_block(self, tok: Token, loc: Loc) -> ListBlock:
@@ -285,6 +331,7 @@ class _Converter:
         current: list[Cell] | None = None
         in_head = False
         row_loc = loc
+        header_loc = loc
         while True:
             tok = self.tokens[self.pos]
             self.pos += 1
@@ -300,8 +347,10 @@ class _Converter:
             elif tok.type == "tr_close":
                 assert current is not None
                 if in_head:
-                    header = current
-                else:
+                    header, header_loc = current, row_loc
+                elif self._source_columns(header_loc) == len(header):
+                    rows.append(self._as_written(current, row_loc))
+                else:  # the source lines are not what markdown-it read: keep its row
                     rows.append(current)
             elif tok.type in ("th_open", "td_open"):
                 inline = self.tokens[self.pos]
@@ -309,8 +358,43 @@ class _Converter:
                 style = tok.attrGet("style") or ""
                 align = style.removeprefix("text-align:") if style else ""
                 assert current is not None
-                current.append(Cell(self.inlines(inline, row_loc), self.auto_id("c"), row_loc, align))
+                current.append(
+                    Cell(self.inlines(inline, row_loc), self.auto_id("c"), row_loc, align)
+                )
         return Table("", [], header, rows, loc)
+
+    def _source_cells(self, loc: Loc) -> list[str] | None:
+        """The cells of the table row on the source line `loc`, split as markdown-it does."""
+        index = loc.line - self.ctx.first_line
+        if not 0 <= index < len(self.lines):
+            return None
+        text = _QUOTE_MARKERS.sub("", self.lines[index]).strip()
+        columns = escapedSplit(text)
+        if columns and columns[0] == "":
+            columns.pop(0)
+        if columns and columns[-1] == "":
+            columns.pop()
+        return columns
+
+    def _source_columns(self, loc: Loc) -> int:
+        cells = self._source_cells(loc)
+        return -1 if cells is None else len(cells)
+
+    def _as_written(self, row: list[Cell], loc: Loc) -> list[Cell]:
+        """The row with as many cells as its source line has.
+
+        markdown-it pads a short row with empty cells and drops the cells of a
+        long one beyond the header's count; the model keeps the row as written
+        so that the table check can report it.
+        """
+        columns = self._source_cells(loc)
+        if columns is None:
+            return row
+        if len(columns) < len(row):
+            return row[: len(columns)]
+        for extra in columns[len(row):]:
+            row.append(Cell(parse_inline(extra.strip(), loc), self.auto_id("c"), loc))
+        return row
 
     def box(self, tok: Token, loc: Loc) -> Box:
         name, attrs = parse_box_params(tok.info, loc)
@@ -334,8 +418,10 @@ class _Converter:
             )
         num: int | None = None
         if number is not None:
-            if not number.isdigit():
-                raise SourceError(f"box '{box_id}': number must be a whole number, got '{number}'", loc)
+            if not re.fullmatch(r"[0-9]{1,4}", number):
+                raise SourceError(
+                    f"box '{box_id}': number must be a whole number, got '{number}'", loc
+                )
             num = int(number)
         title_inlines = parse_inline(title, loc) if title else []
         return Box(name, box_id, title_inlines, blocks, loc, num, sector, f"{box_id}.title")
@@ -367,18 +453,24 @@ def convert_inline(tokens: list[Token], loc: Loc) -> list[Inline]:
     root: list[Inline] = []
     stack: list[list[Inline]] = [root]
     opened: list[Emph | Strong | Link | XRef] = []
+    first = loc
     for tok in tokens:
         t = tok.type
         out = stack[-1]
+        if len(stack) > MAX_INLINE_DEPTH:
+            raise SourceError(
+                f"emphasis and links nested more than {MAX_INLINE_DEPTH} deep", loc
+            )
         if t == "text":
             if out and isinstance(out[-1], Text):
                 out[-1].text += tok.content
             else:
                 out.append(Text(tok.content))
-        elif t == "softbreak":
+        elif t in ("softbreak", "hardbreak"):
             out.append(SoftBreak())
-        elif t == "hardbreak":
-            out.append(SoftBreak())
+            # what follows stands on the next line of the source
+            if first.line:
+                loc = Loc(loc.file, loc.line + 1)
         elif t == "code_inline":
             out.append(Code(tok.content))
         elif t in ("em_open", "strong_open"):
@@ -391,6 +483,13 @@ def convert_inline(tokens: list[Token], loc: Loc) -> list[Inline]:
             opened.pop()
         elif t == "link_open":
             href = str(tok.attrGet("href") or "")
+            scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
+            if scheme in REFUSED_SCHEMES:
+                raise SourceError(
+                    f"'{scheme}:' links are not allowed: '{href[:40]}' "
+                    "(only http: and https: addresses)",
+                    loc,
+                )
             link: Link | XRef
             if href.startswith("#"):
                 link = XRef(href[1:], [], loc)
@@ -422,14 +521,48 @@ def parse_inline(text: str, loc: Loc) -> list[Inline]:
 
 def parse_blocks(text: str, ctx: BlockContext) -> list[Block]:
     """Parse a Markdown body into model blocks; table captions are attached here."""
-    check_fences(text.split("\n"), ctx.file, ctx.first_line)
+    lines = text.split("\n")
+    check_fences(lines, ctx.file, ctx.first_line)
     tokens = _PARSER.parse(text)
-    blocks = _Converter(tokens, ctx).blocks_until(None)
+    for tok in tokens:
+        if tok.level > MAX_BLOCK_DEPTH:
+            line = ctx.first_line + (tok.map[0] if tok.map else 0)
+            raise SourceError(
+                f"lists, quotes and boxes nested more than {MAX_BLOCK_DEPTH} levels deep",
+                Loc(ctx.file, line),
+            )
+    blocks = _Converter(tokens, ctx, lines).blocks_until(None)
     _attach_captions(blocks)
     return blocks
 
 
 _CAPTION_RE = re.compile(r"^Table:\s*")
+# A table in a block quote: its lines start with '>' markers.
+_QUOTE_MARKERS = re.compile(r"^\s*(?:>\s?)+")
+
+
+def _refuse_footnote_definition(children: list[Inline], loc: Loc) -> None:
+    """`[^x]: text` at the start of a line outside footnotes.md.
+
+    Without this, it would read as a reference to footnote x followed by
+    ': text', and the message would be "referenced but not defined".
+    """
+    line = loc.line
+    at_line_start = True
+    for i, node in enumerate(children):
+        if isinstance(node, SoftBreak):
+            at_line_start = True
+            line += 1
+            continue
+        if (at_line_start and isinstance(node, FootnoteRef) and i + 1 < len(children)
+                and isinstance(children[i + 1], Text)
+                and children[i + 1].text.startswith(":")):  # type: ignore[union-attr]
+            raise SourceError(
+                f"footnote definitions belong in footnotes.md, not here: '[^{node.label}]:' "
+                f"(cite it as [^{node.label}] and define it in footnotes.md)",
+                Loc(loc.file, line),
+            )
+        at_line_start = False
 
 
 def _attach_captions(blocks: list[Block]) -> None:
@@ -455,7 +588,9 @@ def _attach_captions(blocks: list[Block]) -> None:
                 first.text = _CAPTION_RE.sub("", first.text)
                 tid = _take_heading_id(block.children, block.loc)
                 if not tid:
-                    raise SourceError("a table caption needs an id: 'Table: Title {#tbl-...}'", block.loc)
+                    raise SourceError(
+                        "a table caption needs an id: 'Table: Title {#tbl-...}'", block.loc
+                    )
                 table.id = tid
                 table.caption = block.children
                 del blocks[i]

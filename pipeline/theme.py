@@ -51,7 +51,8 @@ class Theme:
         except jinja2.TemplateNotFound as exc:
             raise PipelineError(f"theme template '{self.rel('templates/' + str(exc.name))}' is missing") from None
         except jinja2.TemplateSyntaxError as exc:
-            raise PipelineError(f"template error: {exc.message}", Loc(self.rel("templates/" + (exc.name or template)), exc.lineno)) from None
+            where = Loc(self.rel("templates/" + (exc.name or template)), exc.lineno)
+            raise PipelineError(f"template error: {exc.message}", where) from None
         except jinja2.UndefinedError as exc:
             raise PipelineError(f"template error in '{template}': {exc.message}") from None
 

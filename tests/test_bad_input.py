@@ -12,6 +12,7 @@ Edits operate on a copy of tests/fixtures/minibook (relative paths inside it):
   {file: F, delete: true}            remove F
   {file: F, generate: {bytes: N, line: TEXT}}  F := TEXT repeated to N bytes
                                      (large files are made here, never committed)
+  {file: F, line_endings: crlf|cr}   rewrite F's line ends
 
 A case may give `args` (the command line after `compendium`) with `{source}`
 standing for the copy's path; the default is `check --source {source}`.
@@ -21,6 +22,7 @@ standing for the copy's path; the default is `check --source {source}`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -79,6 +81,9 @@ def apply_edit(source: Path, edit: dict[str, Any]) -> None:
         line = value["line"].encode("utf-8")
         size = int(value["bytes"])
         path.write_bytes((line * (size // len(line) + 1))[:size])
+    elif op == "line_endings":
+        ending = {"crlf": b"\r\n", "cr": b"\r"}[value]
+        path.write_bytes(path.read_bytes().replace(b"\n", ending))
     else:
         raise AssertionError(f"unknown edit operation {op!r}")
 
@@ -114,8 +119,6 @@ def test_minibook_json(tmp_path: Path) -> None:
     source = make_source(tmp_path)
     result = run_cli(["check", "--source", str(source), "--format", "json"], tmp_path)
     assert result.returncode == 0, result.stderr
-    import json
-
     report = json.loads(result.stdout)
     assert report["errors"] == 0 and report["findings"] == []
     assert report["summary"]["promising_practices"] == 1
@@ -128,13 +131,18 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
     source = make_source(tmp_path)
     for edit in case.get("edits", []):
         apply_edit(source, edit)
-    args = [a.replace("{source}", str(source)) for a in case.get("args", ["check", "--source", "{source}"])]
+    args = [
+        a.replace("{source}", str(source))
+        for a in case.get("args", ["check", "--source", "{source}"])
+    ]
     result = run_cli(args, tmp_path)
     output = result.stdout + result.stderr
     expect = case["expect"]
 
     assert "Traceback" not in output, output
-    assert result.returncode == expect["exit"], f"exit {result.returncode}, expected {expect['exit']}:\n{output}"
+    assert result.returncode == expect["exit"], (
+        f"exit {result.returncode}, expected {expect['exit']}:\n{output}"
+    )
     message = re.compile(expect["message"])
     lines = [line for line in output.splitlines() if message.search(line)]
     assert lines, f"no line matches /{expect['message']}/:\n{output}"
@@ -142,6 +150,9 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
         where = f"{SOURCE_NAME}/{expect['file']}"
         if "line" in expect:
             where += f":{expect['line']}:"
-        assert any(where in line for line in lines), f"no line with /{expect['message']}/ names {where}:\n{output}"
+        assert any(where in line for line in lines), (
+            f"no line with /{expect['message']}/ names {where}:\n{output}"
+        )
+    # one line per message, short enough to read in a terminal
     for line in lines:
-        assert "\n" not in line and len(line) < 400, f"message too long: {line}"
+        assert len(line) < 400, f"message too long: {line}"

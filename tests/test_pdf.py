@@ -250,7 +250,8 @@ def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _break_and_build(good_project: Path, tmp_path: Path, breaker) -> tuple[subprocess.CompletedProcess[str], bytes, bytes]:  # type: ignore[no-untyped-def]
+def _break_and_build(good_project: Path, tmp_path: Path,
+                     breaker) -> tuple[subprocess.CompletedProcess[str], bytes, bytes]:  # type: ignore[no-untyped-def]
     root = tmp_path / "p"
     shutil.copytree(good_project, root)
     before = (root / "build" / "en" / "compendium.pdf").read_bytes()

@@ -11,7 +11,8 @@ import re
 from urllib.parse import urlsplit
 
 from ..errors import Finding
-from ..model import Book, Link, Text, all_inlines, block_inlines, walk_blocks, walk_inlines
+from ..model import Book, Link, block_inlines, walk_blocks, walk_inlines
+from ._text import text_runs
 
 # A bare address written as text, outside any link: "www.example.org/x" or
 # "https://..." that the Markdown did not turn into a link.
@@ -47,17 +48,29 @@ def check(book: Book) -> list[Finding]:
             if isinstance(node, Link):
                 problem = link_problem(node.href)
                 if problem:
-                    out.append(Finding("error", "link-malformed", f"malformed link '{node.href}': {problem}", node.loc))
-        text = "".join(n.text for n in inlines if isinstance(n, Text))
-        for m in _BARE_URL.finditer(text):
-            out.append(Finding("error", "link-bare", f"address written as text, not a link: '{m.group(0)[:60]}' "
-                               "(write it as <https://...>)", loc))
-        for m in _FRAGMENT.finditer(text):
-            out.append(Finding("error", "link-fragment",
-                               f"looks like the remains of a lost link: '{m.group(0)[:60]}'", loc))
+                    out.append(
+                        Finding(
+                            "error",
+                            "link-malformed",
+                            f"malformed link '{node.href}': {problem}",
+                            node.loc,
+                        )
+                    )
+        for run in text_runs(inlines, loc):
+            for m in _BARE_URL.finditer(run.text):
+                out.append(Finding("error", "link-bare",
+                                   f"address written as text, not a link: '{m.group(0)[:60]}' "
+                                   "(write it as <https://...>)", run.loc_at(m.start())))
+            for m in _FRAGMENT.finditer(run.text):
+                out.append(Finding("error", "link-fragment",
+                                   f"looks like the remains of a lost link: '{m.group(0)[:60]}'",
+                                   run.loc_at(m.start())))
 
-    for _section, loc, run in all_inlines(book):
-        visit(run, loc)
+    for section in book.sections():
+        visit(section.title_inlines, section.loc)
+        for block in walk_blocks(section.blocks):
+            for loc, run in block_inlines(block):
+                visit(run, loc)
     for note in book.footnotes:
         visit(note.children, note.loc)
     for sector in book.sectors.values():

@@ -56,13 +56,26 @@ def load_terms(root: Path, lang: str) -> list[Term]:
     return terms
 
 
+_ADDRESS = re.compile(r"<https?://[^>]*>|\]\([^)]*\)|https?://\S+")
+
+
+def prose(message: str) -> str:
+    """A message without its addresses: a term inside a URL is not a use of the term."""
+    return _ADDRESS.sub("]", message)
+
+
 def term_comment(terms: list[Term], msgid: str) -> list[str]:
-    return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.pattern().search(msgid)]
+    text = prose(msgid)
+    return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.pattern().search(text)]
 
 
 def missing_terms(terms: list[Term], msgid: str, msgstr: str) -> list[Term]:
-    lowered = msgstr.lower()
-    return [t for t in terms if t.pattern().search(msgid) and not any(a.lower() in lowered for a in t.approved)]
+    source, target = prose(msgid), prose(msgstr)
+    lowered = target.lower()
+    # A translation that keeps the English term itself quotes it on purpose
+    # (the title of a document cited in English): not a miss.
+    return [t for t in terms if t.pattern().search(source) and not t.pattern().search(target)
+            and not any(a.lower() in lowered for a in t.approved)]
 
 
 def term_findings(root: Path, lang: str, po) -> list[Finding]:  # type: ignore[no-untyped-def]

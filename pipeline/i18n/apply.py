@@ -63,12 +63,14 @@ def check_entry(unit: Unit, entry: polib.POEntry, po: polib.POFile) -> list[Find
     loc = entry_loc(po, entry)
     if unit.inlines is None:
         if "<" in entry.msgstr and ">" in entry.msgstr:
-            return [Finding("error", "translation-html", f"'{entry.msgctxt}': raw HTML is not allowed in a translation", loc)]
+            message = f"'{entry.msgctxt}': raw HTML is not allowed in a translation"
+            return [Finding("error", "translation-html", message, loc)]
         return []
     try:
         translated = parse_inline(entry.msgstr, loc)
     except SourceError as exc:
-        return [Finding("error", "translation-invalid", f"'{entry.msgctxt}': {exc.message}", loc)]
+        message = exc.message.replace("in the source", "in a translation")
+        return [Finding("error", "translation-invalid", f"'{entry.msgctxt}': {message}", loc)]
     want, got = placeholders(unit.inlines), placeholders(translated)
     findings = []
     names = {"footnotes": "footnote references", "links": "link targets",

@@ -49,7 +49,8 @@ def all_messages(project: Project):  # type: ignore[no-untyped-def]
     theme = load_theme(project.theme_dir)
     strings_file = project.theme_dir / "strings.yml"
     rel = str(strings_file.relative_to(project.root)) if strings_file.is_relative_to(project.root) else str(strings_file)
-    units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_file.read_text(encoding="utf-8")))
+    strings_text = strings_file.read_text(encoding="utf-8")
+    units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_text))
     return book, messages_of(units)
 
 
@@ -128,7 +129,8 @@ def status(project_dir: Path, fmt: str) -> None:
             continue
         path = project.root / "translations" / f"{language.code}.po"
         if not path.is_file():
-            raise PipelineError(f"book.yml lists '{language.code}' but {path.relative_to(project.root)} does not exist; "
+            rel = path.relative_to(project.root)
+            raise PipelineError(f"book.yml lists '{language.code}' but {rel} does not exist; "
                                 f"run `compendium i18n init {language.code}`")
         groups = status_of(messages, read_po(path))
         result[language.code] = {group: counts.as_dict() for group, counts in groups.items()}

@@ -16,7 +16,7 @@ from datetime import date
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from ..model import Book, Inline, Link, Text, XRef, Emph, Strong, block_inlines, walk_blocks
+from ..model import Book, Emph, Inline, Link, Strong, Text, XRef, block_inlines, walk_blocks
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

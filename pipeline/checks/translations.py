@@ -1,0 +1,53 @@
+"""Checks on the translators' files: each PO file parses (what `msgfmt --check`
+accepts), its header is sane, and every translation keeps its source's
+footnote references, link targets, cross-references and emphasis, with no raw
+HTML. Uses of the termbase are warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Finding, PipelineError
+from ..model import Book, Loc
+from .terms import term_findings
+
+
+def translation_findings(root: Path, book: Book, strings: dict[str, str], strings_file: str) -> list[Finding]:
+    from ..i18n.apply import check_entry
+    from ..i18n.catalog import read_po
+    from ..i18n.units import book_units, theme_units
+
+    units = {u.ctx: u for u in list(book_units(book)) + list(theme_units(dict(strings), strings_file))}
+    out: list[Finding] = []
+    for language in book.meta.languages:
+        if language.code == book.meta.language:
+            continue
+        path = root / "translations" / f"{language.code}.po"
+        rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        if not path.is_file():
+            out.append(Finding("error", "translation-missing",
+                               f"book.yml lists '{language.code}' but {rel} does not exist "
+                               f"(start it with `compendium i18n init {language.code}`)", language.loc))
+            continue
+        try:
+            po = read_po(path)
+        except PipelineError as exc:
+            out.append(Finding("error", "po-syntax", exc.message, exc.loc or Loc(rel)))
+            continue
+        po.fpath = rel
+        header_lang = po.metadata.get("Language", "")
+        if header_lang.replace("_", "-") != language.code:
+            out.append(Finding("error", "po-header", f"header 'Language: {header_lang}' does not match "
+                               f"the file's language '{language.code}'", Loc(rel, 1)))
+        plural = po.metadata.get("Plural-Forms", "")
+        if plural and ("nplurals=" not in plural or "plural=" not in plural):
+            out.append(Finding("error", "po-header", f"malformed Plural-Forms header '{plural}'", Loc(rel, 1)))
+        for entry in po:
+            if entry.obsolete or not entry.msgstr:
+                continue
+            unit = units.get(entry.msgctxt)
+            if unit is None:
+                continue  # not in the book any more: `compendium i18n update` makes it obsolete
+            out.extend(check_entry(unit, entry, po))
+        out.extend(term_findings(root, language.code, po))
+    return out

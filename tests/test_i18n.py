@@ -1,0 +1,260 @@
+"""The translators' workflow end to end, on a copy of the project with small fixture translations."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pypdf
+import pytest
+
+from pipeline.i18n.inline import to_markdown
+from pipeline.markdown import parse_inline
+from pipeline.model import Loc
+
+from .conftest import ROOT
+
+FRENCH = {
+    "book.title": "Recueil de pratiques prometteuses",
+    "theme.Contents": "Table des matières",
+    "theme.Draft translation": "Traduction provisoire",
+    "introduction.p1": (
+        "La traite des personnes est un crime grave et une violation des droits de l'homme. "
+        "Comme le confirme le Rapport mondial sur la traite des personnes 2020 de l'ONUDC[^i], "
+        "la traite des personnes est répandue : elle touche « tous » les pays ?"
+    ),
+}
+ARABIC = {
+    "book.title": "خلاصة وافية بالممارسات الواعدة",
+    "introduction.title": "مقدمة",
+    "introduction.p1": "الاتجار بالأشخاص جريمة خطيرة وانتهاك لحقوق الإنسان[^i] يؤثر بشدة على حياة ضحاياه.",
+}
+CHINESE = {
+    "book.title": "有前景的做法汇编",
+    "introduction.title": "导言",
+    "introduction.p1": (
+        "贩运人口是一种严重犯罪，也是对人权的侵犯，严重影响受害者的生活，破坏整个社会的安全和福祉。"
+        "正如毒品和犯罪问题办公室《2020年全球人口贩运问题报告》[^i]所证实的，贩运人口现象在世界各地普遍存在。"
+        "虽然这种犯罪大多被登记为国内现象，但它也具有跨国性质，各国可能是原籍国、过境国或目的地国，有时三者兼而有之。"
+    ),
+}
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=root,
+                          capture_output=True, text=True)
+
+
+def translate(po_file: Path, messages: dict[str, str]) -> None:
+    po = polib.pofile(str(po_file))
+    for entry in po:
+        if entry.msgctxt in messages:
+            entry.msgstr = messages[entry.msgctxt]
+    po.save()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project with French, Arabic and Chinese started and partly translated."""
+    root = tmp_path_factory.mktemp("i18n") / "project"
+    shutil.copytree(ROOT / "source", root / "source")
+    shutil.copytree(ROOT / "themes", root / "themes")
+    (root / "translations").mkdir()
+    book_yml = root / "source" / "book.yml"
+    text = book_yml.read_text()
+    text = re.sub(r"languages:\n(  - .*\n)+", "languages:\n  - {code: en, name: English, status: source}\n"
+                  "  - {code: fr, name: French, status: draft}\n  - {code: ar, name: Arabic, status: draft}\n"
+                  "  - {code: zh-Hans, name: Chinese, status: reviewed}\n", text)
+    book_yml.write_text(text)
+    assert run(root, "i18n", "extract").returncode == 0
+    for lang, messages in (("fr", FRENCH), ("ar", ARABIC), ("zh-Hans", CHINESE)):
+        proc = run(root, "i18n", "init", lang)
+        assert proc.returncode == 0, proc.stderr
+        translate(root / "translations" / f"{lang}.po", messages)
+    return root
+
+
+def test_extract_writes_one_message_per_block_with_context_and_references(project: Path) -> None:
+    pot = polib.pofile(str(project / "translations" / "compendium.pot"))
+    contexts = [entry.msgctxt for entry in pot]
+    assert len(contexts) == len(set(contexts)) > 800
+    by_ctx = {entry.msgctxt: entry for entry in pot}
+    intro = by_ctx["introduction.p1"]
+    assert "[^i]" in intro.msgid  # footnote references stay where they are
+    assert intro.occurrences and intro.occurrences[0][0] == "source/front/introduction.md"
+    assert "theme.Footnotes" in by_ctx and "icon.tips.label" in by_ctx
+    assert any("(https://" in e.msgid or "<https://" in e.msgid for e in pot)  # links inside messages
+    assert any(re.search(r"\]\(#[a-z0-9-]+\)", e.msgid) for e in pot)  # cross-references too
+    assert "sector.financial.title" in by_ctx
+
+
+def test_msgfmt_accepts_every_po_file(project: Path) -> None:
+    files = sorted((project / "translations").glob("*.po")) + sorted((ROOT / "translations").glob("*.po"))
+    assert files
+    msgfmt = shutil.which("msgfmt")
+    for path in files:
+        if msgfmt:
+            proc = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr
+        else:  # the same checks in Python: it parses, with a UTF-8 header and no duplicates
+            po = polib.pofile(str(path), check_for_duplicates=True)
+            assert po.metadata["Content-Type"].endswith("charset=UTF-8")
+
+
+def test_status_counts(project: Path) -> None:
+    proc = run(project, "i18n", "status", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"fr", "ar", "zh-Hans"}
+    fr = data["fr"]
+    assert fr["all"]["translated"] == len(FRENCH)
+    assert fr["all"]["fuzzy"] == 0
+    assert fr["all"]["untranslated"] == fr["all"]["total"] - len(FRENCH)
+    assert fr["theme"]["translated"] == 2
+    assert fr["front"]["translated"] == 1
+    text = run(project, "i18n", "status").stdout
+    assert "part-3" in text and "%" in text
+
+
+def test_french_edition_is_french_with_its_typography_and_draft_label(project: Path) -> None:
+    proc = run(project, "build", "pdf", "--lang", "fr")
+    assert proc.returncode == 0, proc.stderr
+    reader = pypdf.PdfReader(str(project / "build" / "fr" / "compendium.pdf"))
+    texts = [page.extract_text() or "" for page in reader.pages]
+    joined = "\n".join(texts)
+    assert "Recueil de pratiques prometteuses" in joined
+    assert "Table des matières" in joined
+    assert "Traduction provisoire" in texts[1]  # imprint
+    assert sum("Traduction provisoire" in t for t in texts) > len(texts) // 2  # footers
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    # non-breaking spaces before the colon and inside the guillemets
+    intro = next(t for t in texts if "répandue" in t)
+    assert "répandue\u00a0:" in intro and "«\u00a0tous\u00a0»" in intro
+    report = json.loads((project / "build" / "fr" / "translation-report.json").read_text())
+    assert report["translated"] == len(FRENCH)
+    assert any(f["id"] == "introduction.p2" and f["reason"] == "untranslated" for f in report["fallbacks"])
+
+
+def test_update_after_a_source_change_makes_the_message_fuzzy_and_the_build_falls_back(
+        project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("build"))
+    intro = root / "source" / "front" / "introduction.md"
+    intro.write_text(intro.read_text().replace("is a serious crime", "is a very serious crime", 1))
+    assert run(root, "i18n", "extract").returncode == 0
+    proc = run(root, "i18n", "update")
+    assert proc.returncode == 0, proc.stderr
+    assert "fr.po: " in proc.stdout and "1 fuzzy" in proc.stdout
+    po = polib.pofile(str(root / "translations" / "fr.po"))
+    entry = next(e for e in po if e.msgctxt == "introduction.p1")
+    assert entry.fuzzy and "very serious" in entry.msgid and "is a serious crime" in entry.previous_msgid
+    assert entry.msgstr == FRENCH["introduction.p1"]
+    status = json.loads(run(root, "i18n", "status", "--format", "json").stdout)
+    assert status["fr"]["all"]["fuzzy"] == 1
+    proc = run(root, "build", "pdf", "--lang", "fr")
+    assert proc.returncode == 0, proc.stderr
+    text = "\n".join(p.extract_text() or "" for p in pypdf.PdfReader(str(root / "build/fr/compendium.pdf")).pages)
+    assert "is a very serious crime" in text  # fell back to the English
+    assert "répandue" not in text
+    report = json.loads((root / "build" / "fr" / "translation-report.json").read_text())
+    assert {"id": "introduction.p1", "reason": "fuzzy"}.items() <= next(
+        f for f in report["fallbacks"] if f["id"] == "introduction.p1").items()
+
+
+def test_removed_message_becomes_obsolete(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("build"))
+    ack = root / "source" / "front" / "acknowledgements.md"
+    original = ack.read_text()
+    ack.write_text(original + "\nA second paragraph, soon removed.\n")
+    run(root, "i18n", "extract")
+    run(root, "i18n", "update")
+    translate(root / "translations" / "fr.po", {"acknowledgements.p2": "Un second paragraphe."})
+    ack.write_text(original)
+    run(root, "i18n", "extract")
+    proc = run(root, "i18n", "update")
+    assert "fr.po: " in proc.stdout and "1 obsolete" in proc.stdout, proc.stdout
+    po = polib.pofile(str(root / "translations" / "fr.po"))
+    assert any(e.obsolete and e.msgstr == "Un second paragraphe." for e in po)
+    assert not any(e.msgctxt == "acknowledgements.p2" and not e.obsolete for e in po)
+
+
+def test_placeholder_check_catches_a_dropped_footnote_reference(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("build"))
+    po_file = root / "translations" / "fr.po"
+    translate(po_file, {"introduction.p1": FRENCH["introduction.p1"].replace("[^i]", "")})
+    proc = run(root, "check")
+    assert proc.returncode == 1
+    line = next(e.linenum for e in polib.pofile(str(po_file)) if e.msgctxt == "introduction.p1")
+    assert re.search(rf"translations/fr\.po:{line}: error: 'introduction\.p1': footnote references differ",
+                     proc.stderr), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("Voir <script>alert(1)</script>", "raw HTML"),
+    ("Voir [ici](#introduction) et [^i]", "cross-reference targets differ"),
+    ("Le [Rapport](javascript:alert(1))[^i]", "'javascript:' links are not allowed"),
+    ("Le [Rapport](https://example.org/autre)[^i]", "link targets differ"),
+    ("Le Rapport", "footnote references differ"),
+])
+def test_translation_checks_refuse_bad_translations(project: Path, tmp_path: Path, bad: str, message: str) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("build"))
+    translate(root / "translations" / "fr.po", {"introduction.p1": bad})
+    proc = run(root, "check")
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+
+
+def test_arabic_edition_runs_right_to_left_in_logical_order(project: Path) -> None:
+    proc = run(project, "build", "pdf", "--lang", "ar")
+    assert proc.returncode == 0, proc.stderr
+    reader = pypdf.PdfReader(str(project / "build" / "ar" / "compendium.pdf"))
+    assert reader.trailer["/Root"]["/Lang"] == "ar"
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    assert re.search(r"[\u0600-\u06FF]", text)
+    # logical order: the words come out as written, first word first
+    assert "الاتجار بالأشخاص جريمة خطيرة" in text
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for p in reader.pages
+             for f in ((p.get("/Resources") or {}).get("/Font") or {}).values()}
+    assert "Compendium-Arabic" in fonts
+
+
+def test_chinese_edition_uses_the_cjk_font_and_breaks_lines(project: Path) -> None:
+    proc = run(project, "build", "pdf", "--lang", "zh-Hans")
+    assert proc.returncode == 0, proc.stderr
+    reader = pypdf.PdfReader(str(project / "build" / "zh-Hans" / "compendium.pdf"))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    assert "有前景的做法汇编" in text
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for p in reader.pages
+             for f in ((p.get("/Resources") or {}).get("/Font") or {}).values()}
+    assert "Compendium-CJK" in fonts
+    # a reviewed translation is not labelled as a draft
+    assert "Draft translation" not in text
+    # the long Chinese paragraph wraps over several lines without spaces to break at
+    page = next(p.extract_text() for p in reader.pages if "贩运人口" in (p.extract_text() or ""))
+    lines = [line for line in page.split("\n") if re.search(r"[\u4e00-\u9fff]{5}", line)]
+    assert len(lines) >= 2
+
+
+def test_unknown_language_is_one_clear_error(project: Path) -> None:
+    proc = run(project, "build", "pdf", "--lang", "xx")
+    assert proc.returncode == 1
+    assert "unknown language 'xx'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("markdown", [
+    "Plain text with *emphasis*, **strong**, a [link](https://example.org/a_b) and <https://x.org/y>.",
+    "A footnote[^xii] and a cross-reference [](#engaging-with-one-another) and [words](#part-2).",
+    "Escapes: 5 \\* 3, under\\_score, \\[brackets\\] and a back\\\\slash.",
+])
+def test_messages_round_trip_through_markdown(markdown: str) -> None:
+    nodes = parse_inline(markdown, Loc("x"))
+    assert to_markdown(nodes) == markdown
+    assert parse_inline(to_markdown(nodes), Loc("x")) == nodes
