@@ -48,7 +48,8 @@ def all_messages(project: Project):  # type: ignore[no-untyped-def]
     book = load_book(project.source)
     theme = load_theme(project.theme_dir)
     strings_file = project.theme_dir / "strings.yml"
-    rel = str(strings_file.relative_to(project.root)) if strings_file.is_relative_to(project.root) else str(strings_file)
+    inside = strings_file.is_relative_to(project.root)
+    rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
     strings_text = strings_file.read_text(encoding="utf-8")
     units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_text))
     return book, messages_of(units)
