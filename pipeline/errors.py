@@ -11,6 +11,8 @@ class PipelineError(Exception):
     """A problem the user must fix; printed as one line, exit status 1, no traceback."""
 
     def __init__(self, message: str, loc: Loc | None = None) -> None:
+        # One line, always: a quoted piece of bad input may hold line breaks.
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
         super().__init__(message)
         self.message = message
         self.loc = loc

@@ -33,8 +33,13 @@ def to_markdown(nodes: list[Inline]) -> str:
         elif isinstance(node, Strong):
             out.append(f"**{to_markdown(node.children)}**")
         elif isinstance(node, Code):
-            fence = "``" if "`" in node.text else "`"
-            out.append(f"{fence}{node.text}{fence}")
+            fence = "`" * (max((len(run) for run in re.findall(r"`+", node.text)), default=0) + 1)
+            body = node.text
+            # CommonMark strips one space from each end when both ends have one,
+            # and a body that starts or ends with a backtick needs a space too.
+            if body.startswith((" ", "`")) or body.endswith((" ", "`")):
+                body = f" {body} "
+            out.append(f"{fence}{body}{fence}")
         elif isinstance(node, Link):
             if node.autolink:
                 out.append(f"<{node.href}>")
