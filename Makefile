@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 COMPENDIUM := $(BIN)/compendium
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf proof fuzz lint clean
+.PHONY: help check test pdf proof linkcheck fuzz lint clean
 
 help: ## Show every target with one line
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet 
 
 test: $(STAMP) ## Run the test suite (builds real artifacts and opens them)
 	$(BIN)/python -m pytest -q
+
+linkcheck: $(STAMP) ## Check that every external link still answers (the one target that uses the network)
+	$(COMPENDIUM) links
 
 fuzz: $(STAMP) ## Long property-based run over the loader, Markdown and PO import (Hypothesis)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py

@@ -184,8 +184,10 @@ def proof(project_dir: Path, dpi: int, pdfs: tuple[Path, ...]) -> None:
 
 def _register() -> None:
     from .i18n.cli import i18n
+    from .linkcheck.cli import links
 
     main.add_command(i18n)
+    main.add_command(links)
 
 
 _register()
