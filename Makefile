@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 COMPENDIUM := $(BIN)/compendium
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf proof linkcheck fuzz lint clean
+.PHONY: help check test pdf epub proof linkcheck fuzz lint clean
 
 help: ## Show every target with one line
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ check: $(STAMP) ## Check the source: references, footnotes, numbering, links (fo
 
 pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compendium-print.pdf
 	$(COMPENDIUM) build pdf print-pdf
+
+epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it with EPUBCheck
+	$(COMPENDIUM) build epub
+	$(BIN)/python -m pipeline.render.epubcheck build/en/compendium.epub
 
 proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet per edition (build/proof/)
 	$(COMPENDIUM) proof

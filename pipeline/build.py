@@ -6,11 +6,14 @@ each renderer for its artifacts. Every artifact is written atomically.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import PipelineError
 from .load import load_book
@@ -87,8 +90,11 @@ def build_pdf(project: Project, edition: Edition, profile: str,
                           edition.language_name, edition.draft, edition.draft_notice)
     result = render_pdf(html_text, edition.theme, project.allowed_roots(), out, profile)
     if profile == "print":
-        # The print edition's pages are the ones a citation "p. 43" means.
-        write_page_map(project.out_dir(edition.lang) / "pagemap.json", result.page_map, key=name)
+        # The print edition's pages are the ones a citation "p. 43" means. The
+        # map records what the layout was made from, so that a reader of the
+        # map (the EPUB's page list) can tell whether it is still current.
+        write_page_map(project.out_dir(edition.lang) / "pagemap.json", result.page_map,
+                       key=layout_key(project, edition, html_text), pages=result.pages, source=name)
     artifact = Artifact("pdf" if profile == "screen" else "print-pdf", edition.lang, out, result.pages,
                         time.perf_counter() - started)
     edition.artifacts.append(artifact)
@@ -100,3 +106,104 @@ def read_page_map(project: Project, lang: str) -> dict[str, int]:
     if not path.is_file():
         raise PipelineError(f"page map '{path}' is missing: build the print PDF first")
     return json.loads(path.read_text(encoding="utf-8"))["ids"]
+
+
+# -- the print layout's page map: kept current for the EPUB's page list -------
+
+# What the print layout reads besides its HTML: the files the HTML refers to
+# (stylesheets, icons), and what those stylesheets import (fonts, images).
+_HTML_REF = re.compile(r'(?:href|src)="([^"#?:]+)"')
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_REF = re.compile(r"""url\(\s*["']?([^"')]+?)["']?\s*\)|@import\s+["']([^"']+)["']""")
+# The artifact timestamp (SOURCE_DATE_EPOCH or the book's date) is printed
+# nowhere on a page: it must not make a page map stale.
+_TIMESTAMP_META = re.compile(r'<meta name="dcterms\.(?:created|modified)" content="[^"]*" />')
+
+
+def _layout_files(html_text: str, base: Path) -> list[Path]:
+    """Every local file the print HTML pulls in, directly or through a stylesheet."""
+    seen: set[Path] = set()
+    todo = [base / ref for ref in _HTML_REF.findall(html_text)]
+    while todo:
+        path = todo.pop().resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path.suffix == ".css" and path.is_file():
+            css = _CSS_COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
+            for match in _CSS_REF.finditer(css):
+                ref = (match.group(1) or match.group(2)).strip()
+                if ":" not in ref and not ref.startswith("#"):
+                    todo.append(path.parent / ref)
+    return sorted(seen)
+
+
+def layout_key(project: Project, edition: Edition, html_text: str | None = None) -> str:
+    """A content hash of everything the print edition's layout is made from.
+
+    The print HTML (the book model, the theme's words and its template, as
+    rendered), the theme's options, every file the HTML and its stylesheets
+    load (stylesheets, fonts, icons) and the versions of the pipeline and of
+    WeasyPrint. Other theme files (the EPUB's, the factsheets') do not count.
+    """
+    import weasyprint
+
+    from . import __version__
+    from .render.pdf import book_html
+
+    if html_text is None:
+        html_text = book_html(edition.book, edition.theme, "print", edition.strings,
+                              edition.language_name, edition.draft, edition.draft_notice)
+    theme_dir = edition.theme.root
+    digest = hashlib.sha256()
+    digest.update(f"compendium {__version__} weasyprint {weasyprint.__version__}\n".encode())
+    digest.update(_TIMESTAMP_META.sub("", html_text).encode("utf-8"))
+    for path in [theme_dir / "theme.yml", *_layout_files(html_text, theme_dir)]:
+        try:
+            name = path.relative_to(theme_dir).as_posix()
+        except ValueError:
+            name = str(path)
+        digest.update(f"\0{name}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+    return "sha256:" + digest.hexdigest()
+
+
+@dataclass
+class PageMap:
+    """Which page of the print edition each id lands on (build/<lang>/pagemap.json)."""
+
+    path: Path
+    key: str
+    pages: int | None
+    ids: dict[str, int]
+
+
+def _load_page_map(path: Path) -> PageMap | None:
+    """The page map at `path`, or None when it is missing or unreadable (then it is rebuilt)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("ids"), dict):
+        return None
+    ids = {str(k): v for k, v in data["ids"].items() if isinstance(v, int) and not isinstance(v, bool)}
+    pages = data.get("pages")
+    return PageMap(path, str(data.get("key", "")), pages if isinstance(pages, int) else None, ids)
+
+
+def ensure_page_map(project: Project, edition: Edition,
+                    progress: Callable[[str], None] = lambda message: None) -> PageMap:
+    """The print edition's page map, laying the print edition out again only when
+    the map is missing or was made from other inputs than the current ones."""
+    path = project.out_dir(edition.lang) / "pagemap.json"
+    key = layout_key(project, edition)
+    current = _load_page_map(path)
+    if current is not None and current.key == key:
+        return current
+    why = "missing" if not path.exists() else "out of date" if current is not None else "unreadable"
+    progress(f"{edition.lang}: the print page map is {why}: laying out the print edition again")
+    build_pdf(project, edition, "print", progress)
+    current = _load_page_map(path)
+    if current is None or current.key != key:
+        raise PipelineError(f"page map '{path}' was not written by the print build")
+    return current

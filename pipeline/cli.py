@@ -119,7 +119,7 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 
 @main.command()
-@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf"]))
+@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub"]))
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
 @click.option("--lang", "lang", default=None, metavar="LANG",
@@ -132,6 +132,7 @@ def build(formats: tuple[str, ...], project_dir: Path, lang: str | None) -> None
     FORMATS (all when none is named):
       pdf        build/<lang>/compendium.pdf        screen edition, tagged PDF/UA-1
       print-pdf  build/<lang>/compendium-print.pdf  print edition, 3 mm bleed, crop marks
+      epub       build/<lang>/compendium.epub       EPUB 3 (validate with `make epub`)
 
     A translated edition uses translations/<lang>.po; untranslated or fuzzy
     messages fall back to English and are listed in
@@ -150,11 +151,17 @@ def build(formats: tuple[str, ...], project_dir: Path, lang: str | None) -> None
         path = write_translation_report(project, report)
         click.echo(f"{edition.lang}: {report.translated} messages translated, {len(report.fallbacks)} "
                    f"fall back to English (see {path.relative_to(project.root)})", err=True)
-    for fmt in chosen:
-        artifact = build_pdf(project, edition, "screen" if fmt == "pdf" else "print",
-                             progress=lambda m: click.echo(m, err=True))
+    for fmt in sorted(chosen, key=["print-pdf", "pdf", "epub"].index):
+        if fmt == "epub":
+            from .render.epub import build_epub
+
+            artifact = build_epub(project, edition, progress=lambda m: click.echo(m, err=True))
+        else:
+            artifact = build_pdf(project, edition, "screen" if fmt == "pdf" else "print",
+                                 progress=lambda m: click.echo(m, err=True))
         rel = artifact.path.relative_to(project.root) if artifact.path.is_relative_to(project.root) else artifact.path
-        click.echo(f"wrote {rel} ({artifact.pages} pages, {artifact.seconds:.1f} s)")
+        pages = f"{artifact.pages} pages, " if artifact.pages else ""
+        click.echo(f"wrote {rel} ({pages}{artifact.seconds:.1f} s)")
 
 
 @main.command()

@@ -68,6 +68,12 @@ class HtmlWriter:
     footnote_mode: str = "endnotes"  # endnotes | page-bottom
     index: dict[str, Target] = field(default_factory=dict)
     icon_src: Callable[[str], str] = lambda name: name
+    # The icon images' alt text: "" (decorative: the label beside them is text)
+    # or the icon's label (the EPUB, where reading systems announce images).
+    icon_alt: bool = False
+    # Follow a generated cross-reference label with the target's title
+    # ("section 1.4 Engaging with One Another"): the EPUB has no page numbers.
+    xref_titles: bool = False
 
     def __post_init__(self) -> None:
         if not self.index:
@@ -105,17 +111,23 @@ class HtmlWriter:
         href = self.linker.href(target, node.target)
         if node.children:
             return f'<a class="xref" href="{attr(href)}">{self.inlines(node.children)}</a>'
-        words = {
+        text = label(target, self.label_words()) if target else node.target
+        page = ""
+        if self.page_refs:
+            page = f' data-page-label="{attr(self.strings["page-ref"])}"'
+        title = ""
+        if self.xref_titles and target is not None and target.title and target.title != text:
+            title = f' <cite class="xref-title">{escape(target.title, quote=False)}</cite>'
+        return f'<a class="xref auto" href="{attr(href)}"{page}>{escape(text, quote=False)}{title}</a>'
+
+    def label_words(self) -> dict[str, str]:
+        """The theme's words for generated labels ("section 1.4", "Promising Practice 13")."""
+        return {
             "part": self.strings["Part"],
             "section": self.strings["section"],
             "practice": self.strings["Promising Practice"],
             "subsection": self.strings["section"],
         }
-        text = label(target, words) if target else node.target
-        page = ""
-        if self.page_refs:
-            page = f' data-page-label="{attr(self.strings["page-ref"])}"'
-        return f'<a class="xref auto" href="{attr(href)}"{page}>{escape(text, quote=False)}</a>'
 
     def noteref(self, label_: str) -> str:
         note = self._notes.get(label_)
@@ -198,9 +210,10 @@ class HtmlWriter:
         # with their head kept with the first lines. ~1,100 characters is about
         # a third of a page in the print layout.
         long_ = " box--long" if _text_length(box.blocks) > 1100 else ""
+        alt = self._icon_alt(icon.id, icon.label)
         head = (
             f'<div class="box-head">'
-            f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="" />'
+            f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="{alt}" />'
             f'<p class="box-label">{escape(label_text)}</p>'
         )
         if title:
@@ -216,6 +229,9 @@ class HtmlWriter:
             f'<div class="box-body">\n{body}\n</div>\n</aside>'
         )
 
+    def _icon_alt(self, icon_id: str, default: str) -> str:
+        return attr(self.strings.get(f"icon.{icon_id}", default)) if self.icon_alt else ""
+
     # -- pieces of a book -----------------------------------------------------
 
     def section_title(self, section: Section) -> str:
@@ -229,9 +245,10 @@ class HtmlWriter:
         for icon in self.book.icons.values():
             label_text = self.strings.get(f"icon.{icon.id}", icon.label)
             desc = self.strings.get(f"icon.{icon.id}.description", icon.description)
+            alt = self._icon_alt(icon.id, icon.label)
             rows.append(
                 f'<tr class="icon-{attr(icon.id)}"><td class="icon-cell">'
-                f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="" /></td>'
+                f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="{alt}" /></td>'
                 f'<th scope="row">{escape(label_text)}</th><td>{escape(desc)}</td></tr>'
             )
         return (
@@ -248,9 +265,12 @@ class HtmlWriter:
             back = self.linker.href(self.index.get(note.id), f"fnref-{note.label}")
             if self.linker.document_of is not None:
                 back = f"{self._ref_document(note.label)}#fnref-{note.label}"
-            epub = ' epub:type="endnote"' if self.epub else ""
+            # DPUB-ARIA 1.1 deprecates role doc-endnote (EPUBCheck warns): in the
+            # EPUB a note is a list item of the doc-endnotes section, marked
+            # epub:type="endnote" for reading systems' pop-up notes.
+            epub = ' epub:type="endnote"' if self.epub else ' role="doc-endnote"'
             items.append(
-                f'<li id="{attr(note.id)}" role="doc-endnote"{epub}>'
+                f'<li id="{attr(note.id)}"{epub}>'
                 f'<a class="note-label" href="{attr(back)}" role="doc-backlink" '
                 f'aria-label="{attr(self.strings["Back to text"])} {attr(note.label)}">{escape(note.label)}</a> '
                 f'<span class="note-text">{self.inlines(note.children)}</span></li>'

@@ -1,0 +1,885 @@
+"""The book as EPUB 3: reflowable, accessible, reproducible.
+
+One XHTML document per section and per part opener (plus cover, title page,
+contents, Icon Table and footnotes), all written by the shared `HtmlWriter`
+from the same document model the PDF is made from; EbookLib assembles the
+package (manifest, spine, NCX, metadata). Then:
+
+- the print edition's page map (build/<lang>/pagemap.json, kept current by
+  `build.ensure_page_map`) becomes page-break markers and the page list;
+- the zip is rewritten with a fixed entry order and fixed timestamps, so the
+  same inputs give the same bytes;
+- the file is written atomically: a failed build leaves the previous EPUB.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from ebooklib import epub as ebook
+from lxml import etree
+
+from ..errors import PipelineError
+from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain_text, walk_inlines
+from ..theme import Theme
+from .atomic import atomic_path
+from .html import HtmlWriter, Linker, attr
+from .timestamps import build_timestamp
+
+if TYPE_CHECKING:
+    from ..build import Artifact, Edition, PageMap, Project
+
+EPUB_NAME = "compendium.epub"
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Documents the pipeline generates; no section id may take these names.
+COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES = "cover", "imprint", "nav", "icon-table", "footnotes"
+RESERVED_DOCUMENTS = (COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES, "toc")
+
+RTL_LANGUAGES = ("ar", "he", "fa", "ur", "ps", "yi")
+
+# Words the EPUB prints beyond the PDF's. A translated theme overrides them in
+# strings.yml under these keys; the defaults are the English edition's.
+DEFAULT_STRINGS = {
+    "EPUB edition": "EPUB edition",
+    "Cover": "Cover",
+    "Title page": "Title page",
+    "Landmarks": "Landmarks",
+    "Pages": "Pages",
+    "Start of content": "Start of content",
+    "epub.page-numbers": "Page numbers in this edition are those of the print edition.",
+    "epub.cover-alt": "Cover: {title} {subtitle}. {publisher}, {year}.",
+    "epub.accessibility-summary": (
+        "This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 "
+        "Level AA. It has a table of contents, landmarks and headings in a logical order. "
+        "Every icon and image has a text alternative, and the label of each icon box is "
+        "also printed as text, so colour is never the only way information is given. "
+        "Tables have header cells. Footnotes are endnotes, linked from the text and back."
+    ),
+    "epub.accessibility-summary.pages": (
+        "A page list and page break markers give the page numbers of the print edition."
+    ),
+}
+
+
+# --------------------------------------------------------------------------
+# Fonts: which of the theme's families an edition embeds
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str  # the CSS family name (fonts/fonts.css's aliases)
+    file: str  # in the theme's fonts/ folder
+    weight: int
+    style: str
+
+    @property
+    def media_type(self) -> str:
+        return "font/otf" if self.file.endswith(".otf") else "font/ttf"
+
+
+FONT_FAMILIES: dict[str, tuple[FontFace, ...]] = {
+    # Latin (with French), Cyrillic, Greek: Noto Sans, about 2 MB for four faces.
+    "latin": (
+        FontFace("Compendium Sans", "NotoSans-Regular.ttf", 400, "normal"),
+        FontFace("Compendium Sans", "NotoSans-Italic.ttf", 400, "italic"),
+        FontFace("Compendium Sans", "NotoSans-Bold.ttf", 700, "normal"),
+        FontFace("Compendium Sans", "NotoSans-BoldItalic.ttf", 700, "italic"),
+    ),
+    # Arabic script: Noto Naskh Arabic (no italic), about 360 kB.
+    "arabic": (
+        FontFace("Compendium Arabic", "NotoNaskhArabic-Regular.ttf", 400, "normal"),
+        FontFace("Compendium Arabic", "NotoNaskhArabic-Bold.ttf", 700, "normal"),
+    ),
+    # Chinese (and kana/Hangul in SC forms): Noto Sans CJK SC, 33 MB unsubset.
+    "cjk": (
+        FontFace("Compendium CJK", "NotoSansCJKsc-Regular.otf", 400, "normal"),
+        FontFace("Compendium CJK", "NotoSansCJKsc-Bold.otf", 700, "normal"),
+    ),
+}
+
+# Languages whose script Noto Sans does not cover, and the family that does.
+SCRIPT_FAMILY = {
+    "ar": "arabic", "fa": "arabic", "ur": "arabic", "ps": "arabic",
+    "zh": "cjk", "ja": "cjk", "ko": "cjk",
+}
+
+
+def font_families(lang: str) -> list[str]:
+    """The font families an edition in `lang` embeds, the one that sets its text first.
+
+    Every edition embeds the Latin/Cyrillic family: it sets Latin-script
+    languages and Russian, and the names, addresses and digits that appear in
+    every translation. A language in another script adds only its own family
+    (Arabic: Noto Naskh Arabic; Chinese: Noto Sans CJK SC); the English EPUB
+    never carries the 33 MB CJK font.
+    """
+    script = SCRIPT_FAMILY.get(lang.split("-")[0].lower())
+    return [script, "latin"] if script else ["latin"]
+
+
+def epub_fonts(lang: str) -> list[FontFace]:
+    return [face for family in font_families(lang) for face in FONT_FAMILIES[family]]
+
+
+def fonts_css(lang: str) -> str:
+    faces = epub_fonts(lang)
+    rules = [
+        "@font-face {\n"
+        f'  font-family: "{face.family}";\n'
+        f'  src: url("../fonts/{face.file}");\n'
+        f"  font-weight: {face.weight};\n"
+        f"  font-style: {face.style};\n"
+        "}"
+        for face in faces
+    ]
+    stack = ", ".join(f'"{FONT_FAMILIES[name][0].family}"' for name in font_families(lang))
+    rules.append(f"body {{ font-family: {stack}, sans-serif; }}")
+    return "\n".join(rules) + "\n"
+
+
+# --------------------------------------------------------------------------
+# Colours: icons.yml and sectors.yml as plain classes, legible on screen
+# --------------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def _luminance(colour: str) -> float:
+    def channel(v: int) -> float:
+        s = v / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def legible(colour: str, against: str, ratio: float) -> str:
+    """`colour`, darkened just enough to reach `ratio` against `against` (WCAG contrast)."""
+    r, g, b = _rgb(colour)
+    for step in range(0, 21):
+        f = 1 - step * 0.05
+        candidate = f"#{round(r * f):02x}{round(g * f):02x}{round(b * f):02x}"
+        if contrast(candidate, against) >= ratio:
+            return candidate
+    return "#000000"
+
+
+WHITE, PAGE, BOX_BG, PRACTICE_BG = "#ffffff", "#ffffff", "#f4f6f8", "#f3f0f8"
+
+
+def colours_css(edition: Edition) -> str:
+    """Sector and icon colours as classes. Text colours are darkened where the
+    designer's colour is too light for text (4.5:1), icon discs where white
+    strokes on them would fall below 3:1."""
+    book = edition.book
+    rules: list[str] = []
+    for sector in book.sectors.values():
+        sid = sector.id
+        text = legible(sector.colour, PAGE, 4.5)
+        fill = legible(sector.colour, WHITE, 4.5)  # white text on it
+        rules += [
+            f".sector-{sid} .section-title, .sector-{sid} h3.sub2, .sector-{sid} caption {{ color: {text}; }}",
+            f".sector-{sid} .section-title {{ border-bottom-color: {text}; }}",
+            f".sector-{sid} th[scope=\"col\"] {{ background-color: {fill}; }}",
+            f"section.part-opener.sector-{sid} {{ background-color: {fill}; }}",
+            f"nav#contents li.sector-{sid} > a .toc-num {{ color: {text}; }}",
+        ]
+    for icon in book.icons.values():
+        iid = icon.id
+        background = PRACTICE_BG if iid == "promising-practice" else BOX_BG
+        rules += [
+            f"aside.box--{iid} {{ border-left-color: {icon.colour}; }}",
+            f"aside.box--{iid} > .box-head .box-label, .icon-{iid} th[scope=\"row\"] "
+            f"{{ color: {legible(icon.colour, background, 4.5)}; }}",
+            f".box--{iid} .box-icon, .icon-{iid} .box-icon {{ background-color: {legible(icon.colour, WHITE, 3.0)}; }}",
+        ]
+    return "\n".join(rules) + "\n"
+
+
+# --------------------------------------------------------------------------
+# The cover image
+# --------------------------------------------------------------------------
+
+
+def cover_png(edition: Edition) -> bytes:
+    """A 1600 x 2400 PNG cover from the book's title, deterministic (no clock, no randomness)."""
+    from PIL import Image, ImageDraw, ImageFont, features
+
+    book, theme, s = edition.book, edition.theme, edition.strings
+    meta = book.meta
+    width, height, margin = 1600, 2400, 150
+    colour = book.sectors["general"].colour if "general" in book.sectors else "#1b5e8c"
+    colour = legible(colour, WHITE, 4.5)
+    family = FONT_FAMILIES[font_families(edition.lang)[0]]
+    regular = next(f for f in family if f.weight == 400 and f.style == "normal")
+    bold = next((f for f in family if f.weight == 700 and f.style == "normal"), regular)
+    # Latin needs no shaping: the basic engine gives the same pixels on every
+    # machine. Arabic needs libraqm's shaping where Pillow has it.
+    engine = ImageFont.Layout.BASIC
+    rtl = edition.lang.split("-")[0] in RTL_LANGUAGES
+    if font_families(edition.lang)[0] != "latin" and features.check("raqm"):
+        engine = ImageFont.Layout.RAQM
+
+    def font(face: FontFace, size: int) -> Any:
+        return ImageFont.truetype(str(theme.path(f"fonts/{face.file}")), size, layout_engine=engine)
+
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    band = tuple(round(v * 0.78) for v in _rgb(colour))
+    draw.rectangle((0, 0, width, 380), fill=band)
+
+    def lines(text: str, f: Any, room: int) -> list[str]:
+        out: list[str] = []
+        for word in text.split():
+            if out and f.getlength(out[-1] + " " + word) <= room:
+                out[-1] += " " + word
+            else:
+                out.append(word)
+        return out
+
+    def write(y: int, text: str, f: Any, leading: float, fill: str = WHITE) -> int:
+        size = f.size
+        for line in lines(text, f, width - 2 * margin):
+            x = width - margin if rtl else margin
+            anchor = "ra" if rtl else "la"
+            draw.text((x, y), line, font=f, fill=fill, anchor=anchor,
+                      direction="rtl" if rtl and engine == ImageFont.Layout.RAQM else None)
+            y += round(size * leading)
+        return y
+
+    write(165, meta.publisher.upper(), font(bold, 46), 1.3)
+    y = write(620, meta.title.upper(), font(bold, 132), 1.12)
+    draw.rectangle((margin, y + 70, margin + 240, y + 82), fill=WHITE)
+    y = write(y + 170, meta.subtitle, font(regular, 76), 1.3)
+    if edition.draft:
+        write(y + 80, s["Draft translation"].upper(), font(bold, 56), 1.3)
+    write(height - 260, str(meta.year), font(regular, 64), 1.2)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    name: str  # file name inside EPUB/, e.g. "maximising-ppp-success.xhtml"
+    title: str  # the <title>
+    body: str  # markup inside <body>
+    body_class: str = ""
+    properties: list[str] = field(default_factory=list)
+    tree: Any = None  # the parsed document (lxml)
+
+
+@dataclass
+class _Entry:
+    """One line of the contents (nav and NCX)."""
+
+    href: str
+    number: str
+    title: str
+    kind: str
+    sector: str = ""
+    children: list[_Entry] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+
+def document_name(section_id: str) -> str:
+    return f"{section_id}.xhtml"
+
+
+class _Renderer:
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self.book = edition.book
+        self.theme: Theme = edition.theme
+        self.s = DEFAULT_STRINGS | dict(edition.strings)
+        self.lang = edition.lang
+        self.dir = "rtl" if self.lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+        self.writer = HtmlWriter(
+            self.book,
+            dict(edition.strings),
+            linker=Linker(document_of=document_name),
+            epub=True,
+            page_refs=False,
+            footnote_mode="endnotes",
+            icon_src=lambda name: f"icons/{name}",
+            icon_alt=True,
+            xref_titles=True,
+        )
+        self.docs: list[_Doc] = []
+        self.toc: list[_Entry] = []
+        self.page_numbers = False  # whether the page list (print page numbers) is given
+
+    # -- checks the model must pass before anything is written ---------------
+
+    def check_model(self) -> None:
+        for section in self.book.sections():
+            if section.id in RESERVED_DOCUMENTS:
+                raise PipelineError(
+                    f"section id '{section.id}' is the name of a document the EPUB generates "
+                    f"({', '.join(RESERVED_DOCUMENTS)}): choose another id",
+                    section.loc,
+                )
+        index = self.writer.index
+        notes = {note.label for note in self.book.footnotes}
+        cited: dict[str, Loc] = {}
+        for _section, _loc, run in all_inlines(self.book):
+            for node in walk_inlines(run):
+                if isinstance(node, XRef) and node.target not in index:
+                    raise PipelineError(f"cross-reference to '#{node.target}': no such id in the book", node.loc)
+                if isinstance(node, FootnoteRef):
+                    if node.label not in notes:
+                        raise PipelineError(f"footnote '[^{node.label}]' is not defined in footnotes.md", node.loc)
+                    if node.label in cited:
+                        # the endnote links back to one place in the text
+                        raise PipelineError(f"footnote '[^{node.label}]' is cited twice (first at "
+                                            f"{cited[node.label]})", node.loc)
+                    cited[node.label] = node.loc
+        for _section, box in self.book.boxes():
+            if box.kind not in self.book.icons:
+                raise PipelineError(f"unknown icon type '{box.kind}'", box.loc)
+
+    # -- the documents ------------------------------------------------------
+
+    def _section_doc(self, section: Section, css: str, epub_type: str, role: str = "") -> _Doc:
+        sector = section.sectors[0] if section.sectors else "general"
+        role_attr = f' role="{role}"' if role else ""
+        body = (
+            f'<section class="{css} sector-{attr(sector)}" id="{attr(section.id)}" '
+            f'epub:type="{epub_type}"{role_attr}>\n'
+            f'<h2 class="section-title">{self.writer.section_title(section)}</h2>\n'
+            f"{self.writer.blocks(section.blocks)}\n</section>"
+        )
+        title = f"{section.number} {section.title}" if section.number else section.title
+        return _Doc(document_name(section.id), title, body, body_class=css)
+
+    def _part_doc(self, part: Any) -> _Doc:
+        opener: Section = part.opener
+        sector = opener.sectors[0] if opener.sectors else "general"
+        part_label = f'{self.s["Part"]} {opener.number}'
+        items = "".join(
+            f'<li><a href="{attr(document_name(sec.id))}"><span class="toc-num">{escape(sec.number)}</span> '
+            f'<span class="toc-title">{escape(sec.title)}</span></a></li>'
+            for sec in part.sections
+        )
+        body = (
+            f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}" '
+            f'epub:type="part" role="doc-part">\n'
+            f'<h1 class="part-title"><span class="part-label">{escape(part_label)}</span> '
+            f"{self.writer.inlines(opener.title_inlines)}</h1>\n"
+            f'<nav class="part-toc" aria-label="{attr(self.s["In this part"])}"><ol>{items}</ol></nav>\n'
+            f'<div class="part-intro">{self.writer.blocks(opener.blocks)}</div>\n</section>'
+        )
+        return _Doc(document_name(opener.id), f"{part_label}: {opener.title}", body, body_class="part-opener")
+
+    def _headings(self, section: Section) -> list[_Entry]:
+        doc = document_name(section.id)
+        return [
+            _Entry(f"{doc}#{block.id}", f"{block.letter})" if block.letter else "",
+                   plain_text(block.children), "heading")
+            for block in section.blocks
+            if isinstance(block, Heading) and block.level == 2 and block.id
+        ]
+
+    def build_documents(self) -> None:
+        book, s, meta = self.book, self.s, self.book.meta
+        cover_alt = s["epub.cover-alt"].format(
+            title=meta.title, subtitle=meta.subtitle, publisher=meta.publisher, year=meta.year)
+        self.docs.append(_Doc(
+            document_name(COVER), s["Cover"],
+            f'<section class="cover" id="cover" epub:type="cover">'
+            f'<img class="cover-image" src="images/cover.png" alt="{attr(cover_alt)}" role="doc-cover" /></section>',
+            body_class="cover-page"))
+
+        draft = ""
+        if self.edition.draft:
+            draft = (f'<p class="draft-label">{escape(s["Draft translation"])}</p>'
+                     + (f'<p class="draft-notice">{escape(self.edition.draft_notice)}</p>'
+                        if self.edition.draft_notice else ""))
+        publisher = meta.publisher + (f", {meta.publisher_unit}" if meta.publisher_unit else "")
+        imprint = (
+            f'<section class="titlepage" id="imprint" epub:type="titlepage">\n'
+            f'<h1 class="title-main">{escape(meta.title)}</h1>\n'
+            + (f'<p class="title-sub">{escape(meta.subtitle)}</p>\n' if meta.subtitle else "")
+            + f"{draft}\n"
+            f'<p class="title-publisher">{escape(meta.publisher)}</p>\n'
+            f'<div class="imprint" epub:type="copyright-page">\n'
+            f'<p>{escape(s["Published by"])}: {escape(publisher)}</p>\n'
+            f'<p>{escape(s["Edition"])}: {escape(s["EPUB edition"])}, '
+            f"{escape(self.edition.language_name)}, {meta.year}</p>\n"
+            + (f"<p>{escape(meta.rights)}</p>\n" if meta.rights else "")
+            + (f'<p>{escape(s["epub.page-numbers"])}</p>\n' if self.page_numbers else "")
+            + "</div>\n</section>"
+        )
+        self.docs.append(_Doc(document_name(TITLE_PAGE), s["Title page"], imprint, body_class="titlepage"))
+        # The contents (the navigation document) comes third, as in print;
+        # it is rendered last, when the page list is known.
+        self.docs.append(_Doc(document_name(NAV), s["Contents"], "", body_class="contents", properties=["nav"]))
+
+        for section in book.front:
+            self.docs.append(self._section_doc(section, "front-matter", "frontmatter"))
+            self.toc.append(_Entry(document_name(section.id), "", section.title, "front",
+                                   children=self._headings(section)))
+            if section.id == book.icon_table_after:
+                body = (
+                    f'<section class="front-matter icon-table-section" id="icon-table" epub:type="frontmatter">\n'
+                    f'<h2 class="section-title">{escape(s["Icon Table"])}</h2>\n{self.writer.icon_table()}\n</section>'
+                )
+                self.docs.append(_Doc(document_name(ICON_TABLE), s["Icon Table"], body, body_class="front-matter"))
+                self.toc.append(_Entry(document_name(ICON_TABLE), "", s["Icon Table"], "front"))
+        for part in book.parts:
+            self.docs.append(self._part_doc(part))
+            sector = part.opener.sectors[0] if part.opener.sectors else "general"
+            entry = _Entry(document_name(part.id), f'{s["Part"]} {part.number}', part.title, "part", sector)
+            for section in part.sections:
+                self.docs.append(self._section_doc(section, "chapter", "chapter", "doc-chapter"))
+                entry.children.append(_Entry(document_name(section.id), section.number, section.title,
+                                             "section", sector, self._headings(section)))
+            self.toc.append(entry)
+        for section in book.back:
+            self.docs.append(self._section_doc(section, "back-matter", "backmatter"))
+            self.toc.append(_Entry(document_name(section.id), "", section.title, "back",
+                                   children=self._headings(section)))
+        if book.footnotes:
+            body = (
+                f'<section class="back-matter endnotes" id="footnotes" epub:type="endnotes" role="doc-endnotes">\n'
+                f'<h2 class="section-title">{escape(s["Footnotes"])}</h2>\n{self.writer.endnotes()}\n</section>'
+            )
+            self.docs.append(_Doc(document_name(FOOTNOTES), s["Footnotes"], body, body_class="back-matter"))
+            self.toc.append(_Entry(document_name(FOOTNOTES), "", s["Footnotes"], "back"))
+
+    def landmarks(self) -> list[dict[str, str]]:
+        s = self.s
+        names = [d.name for d in self.docs]
+        first_content = names[names.index(document_name(NAV)) + 1]
+        marks = [
+            {"type": "cover", "href": document_name(COVER), "text": s["Cover"]},
+            {"type": "titlepage", "href": document_name(TITLE_PAGE), "text": s["Title page"]},
+            {"type": "toc", "href": f"{document_name(NAV)}#contents", "text": s["Contents"]},
+            {"type": "bodymatter", "href": first_content, "text": s["Start of content"]},
+        ]
+        if document_name(FOOTNOTES) in names:
+            marks.append({"type": "endnotes", "href": document_name(FOOTNOTES), "text": s["Footnotes"]})
+        return marks
+
+    # -- XHTML ----------------------------------------------------------------
+
+    def render(self, doc: _Doc, template: str = "section.xhtml.j2", **extra: Any) -> None:
+        text = self.theme.render(
+            template,
+            lang=self.lang,
+            dir=self.dir,
+            title=doc.title,
+            body_class=doc.body_class,
+            stylesheets=["css/epub.css", "css/edition.css"],
+            body=_Markup(doc.body),
+            s=self.s,
+            **extra,
+        )
+        doc.tree = _parse_xhtml(text, doc.name, self.theme.rel(f"templates/{template}"))
+
+    def render_nav(self, doc: _Doc, page_list: list[dict[str, str]]) -> None:
+        self.render(doc, "nav.xhtml.j2", toc=self.toc, landmarks=self.landmarks(), page_list=page_list)
+
+
+class _Markup(str):
+    def __html__(self) -> str:
+        return str(self)
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+def _parse_xhtml(text: str, name: str, template: str) -> Any:
+    try:
+        return etree.fromstring(text.encode("utf-8"), _PARSER).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise PipelineError(f"{name} (from {template}) is not well-formed XHTML: {exc.msg}") from None
+
+
+def _ids(tree: Any) -> list[Any]:
+    return [el for el in tree.getroot().iter() if isinstance(el.tag, str) and el.get("id")]
+
+
+def check_ids(docs: list[_Doc]) -> None:
+    for doc in docs:
+        seen: set[str] = set()
+        for el in _ids(doc.tree):
+            ident = el.get("id")
+            if ident in seen:
+                raise PipelineError(f"{doc.name}: the id '{ident}' is used twice in one document")
+            seen.add(ident)
+
+
+def check_links(docs: list[_Doc]) -> None:
+    """Every internal link lands on an existing document and id (a broken one is a pipeline bug
+    or a model the checks would have refused)."""
+    ids = {doc.name: {el.get("id") for el in _ids(doc.tree)} for doc in docs}
+    for doc in docs:
+        for a in doc.tree.getroot().iter(f"{{{XHTML_NS}}}a"):
+            href = a.get("href") or ""
+            if not href or href.startswith(("http:", "https:", "mailto:")):
+                continue
+            name, _, frag = href.partition("#")
+            name = name or doc.name
+            if name not in ids or (frag and frag not in ids[name]):
+                raise PipelineError(f"{doc.name}: link to '{href}' has no target in the EPUB")
+
+
+# --------------------------------------------------------------------------
+# Page list: the print edition's pages
+# --------------------------------------------------------------------------
+
+_NO_SPAN_CHILD = {f"{{{XHTML_NS}}}{t}" for t in ("ol", "ul", "table", "thead", "tbody", "tfoot", "tr", "dl")}
+_INLINE_WRAPPERS = {f"{{{XHTML_NS}}}{t}" for t in ("sup", "sub")}
+
+
+def _marker(page: int) -> Any:
+    span = etree.Element(f"{{{XHTML_NS}}}span")
+    span.set(f"{{{EPUB_NS}}}type", "pagebreak")
+    span.set("role", "doc-pagebreak")
+    span.set("id", f"page-{page}")
+    span.set("aria-label", str(page))
+    return span
+
+
+def _insert_before(element: Any, marker: Any) -> None:
+    """Put `marker` right before `element`, or as its first child where a span
+    may not stand beside it (a list item, a table row)."""
+    target = element
+    while target.getparent() is not None and target.getparent().tag in _INLINE_WRAPPERS:
+        target = target.getparent()
+    parent = target.getparent()
+    if parent is None or parent.tag in _NO_SPAN_CHILD or parent.tag == f"{{{XHTML_NS}}}html":
+        marker.tail = target.text
+        target.text = None
+        target.insert(0, marker)
+    else:
+        parent.insert(parent.index(target), marker)
+
+
+def _append_to_body(doc: _Doc, marker: Any) -> None:
+    body = doc.tree.getroot().find(f"{{{XHTML_NS}}}body")
+    body.append(marker)
+
+
+@dataclass
+class _Placement:
+    page: int
+    doc: _Doc
+    element: Any | None  # None: at the end of the document
+
+
+def plan_page_breaks(docs: list[_Doc], ids: dict[str, int], pages: int | None) -> list[_Placement]:
+    """Where each page of the print edition begins, in the EPUB.
+
+    A page begins at the first element (in reading order) carrying an id the
+    print layout put on that page. A page without any id of its own is placed
+    with the next page that has one when both are in the same document (the
+    text in between is not addressable), otherwise at the end of the previous
+    document: a blank left-hand page, or the tail of a section running over.
+    """
+    placements: list[_Placement] = []
+    current, last_doc = 0, None
+    for doc in docs:
+        for element in _ids(doc.tree):
+            page = ids.get(element.get("id"))
+            if page is None or page <= current:
+                continue
+            for orphan in range(current + 1, page):
+                if last_doc is not None and last_doc is not doc:
+                    placements.append(_Placement(orphan, last_doc, None))
+                else:
+                    placements.append(_Placement(orphan, doc, element))
+            placements.append(_Placement(page, doc, element))
+            current, last_doc = page, doc
+    if last_doc is not None and pages:
+        for orphan in range(current + 1, pages + 1):
+            placements.append(_Placement(orphan, last_doc, None))
+    return placements
+
+
+def insert_page_breaks(placements: list[_Placement]) -> None:
+    for placement in placements:
+        marker = _marker(placement.page)
+        if placement.element is None:
+            _append_to_body(placement.doc, marker)
+        else:
+            _insert_before(placement.element, marker)
+
+
+# --------------------------------------------------------------------------
+# The package
+# --------------------------------------------------------------------------
+
+
+def book_uid(edition: Edition, kind: str = "epub") -> str:
+    """A stable identifier: the same title and language always give the same one."""
+    meta = edition.book.meta
+    name = f"compendium:{kind}:{meta.title}|{meta.subtitle}|{edition.lang}"
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: list[dict[str, str]],
+             assets: list[tuple[str, str, bytes]], cover: bytes) -> bytes:
+    book_meta = edition.book.meta
+    s = renderer.s
+    book = ebook.EpubBook()
+    book.set_identifier(book_uid(edition))
+    book.title = book_meta.title
+    book.add_metadata("DC", "title", book_meta.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if book_meta.subtitle:
+        book.add_metadata("DC", "title", book_meta.subtitle, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    book.set_language(edition.lang)
+    if renderer.dir == "rtl":
+        book.set_direction("rtl")
+    if book_meta.author.strip():
+        book.add_metadata("DC", "creator", book_meta.author, {"id": "creator"})
+        book.add_metadata(None, "meta", "aut", {"refines": "#creator", "property": "role",
+                                                "scheme": "marc:relators"})
+    # Empty elements are invalid in the package document: only what the book gives.
+    for name, value in (("publisher", book_meta.publisher), ("date", book_meta.date),
+                        ("description", book_meta.subject), ("rights", book_meta.rights)):
+        if value.strip():
+            book.add_metadata("DC", name, value)
+    for keyword in book_meta.keywords:
+        if keyword.strip():
+            book.add_metadata("DC", "subject", keyword)
+
+    # Accessibility (EPUB Accessibility 1.1, schema.org discoverability vocabulary).
+    def meta(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+    meta("schema:accessMode", "textual")
+    meta("schema:accessMode", "visual")
+    meta("schema:accessModeSufficient", "textual")
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText", "ARIA"]
+    if page_list:
+        features += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
+    for feature in features:
+        meta("schema:accessibilityFeature", feature)
+    meta("schema:accessibilityHazard", "none")
+    summary = s["epub.accessibility-summary"]
+    if page_list:
+        summary += " " + s["epub.accessibility-summary.pages"]
+    meta("schema:accessibilitySummary", summary)
+    meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
+    if page_list:
+        # The page list follows the print edition (compendium-print.pdf).
+        source = book_uid(edition, "print")
+        book.add_metadata("DC", "source", source, {"id": "print-edition"})
+        meta("pageBreakSource", source)
+
+    # Resources.
+    for name, media_type, data in assets:
+        book.add_item(ebook.EpubItem(uid=_uid(name), file_name=name, media_type=media_type, content=data))
+    book.set_cover("images/cover.png", cover, create_page=False)
+    book.add_item(ebook.EpubNcx())
+    spine = []
+    for doc in renderer.docs:
+        item = _XhtmlItem(uid=_uid(doc.name), file_name=doc.name, media_type="application/xhtml+xml",
+                          content=_serialise(doc.tree))
+        item.properties = list(doc.properties)
+        book.add_item(item)
+        spine.append(item)
+    book.spine = spine
+    book.toc = _ncx_toc(renderer.toc)
+    book.guide = [
+        {"type": "cover", "href": document_name(COVER), "title": s["Cover"]},
+        {"type": "toc", "href": document_name(NAV), "title": s["Contents"]},
+        {"type": "text", "href": renderer.landmarks()[3]["href"], "title": s["Start of content"]},
+    ]
+    raw = io.BytesIO()
+    ebook.write_epub(raw, book, {"mtime": stamp.replace(tzinfo=None), "epub3_pages": False,
+                                "epub3_landmark": False, "raise_exceptions": True})
+    return normalise_zip(raw.getvalue(), stamp)
+
+
+class _XhtmlItem(ebook.EpubItem):
+    """An XHTML document written as given (EbookLib's EpubHtml would re-parse it as HTML)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.properties: list[str] = []
+
+
+def _uid(name: str) -> str:
+    ident = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+    return ident if ident[0].isalpha() else f"x{ident}"
+
+
+def _ncx_toc(entries: list[_Entry]) -> list[Any]:
+    counter = iter(range(1, 10_000))
+
+    def item(entry: _Entry) -> Any:
+        link = ebook.Link(entry.href, entry.text, f"np-{next(counter)}")
+        if entry.children:
+            return (link, [item(child) for child in entry.children])
+        return link
+
+    return [item(entry) for entry in entries]
+
+
+def _serialise(tree: Any) -> bytes:
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+
+def normalise_zip(data: bytes, stamp: datetime) -> bytes:
+    """The same entries, in a fixed order, with one fixed timestamp: `mimetype`
+    first and stored, then the container, the package document, the rest."""
+    date_time = max((stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second),
+                    (1980, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        names = src.namelist()
+        first = [n for n in ("mimetype", "META-INF/container.xml") if n in names]
+        opf = [n for n in names if n.endswith(".opf")]
+        order = first + opf + [n for n in names if n not in first and n not in opf]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as dst:
+            for name in order:
+                info = zipfile.ZipInfo(name, date_time)
+                info.create_system = 3
+                info.external_attr = 0o100644 << 16
+                if name == "mimetype":
+                    info.compress_type = zipfile.ZIP_STORED
+                    dst.writestr(info, src.read(name))
+                else:
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    dst.writestr(info, src.read(name), compresslevel=9)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------
+
+
+def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
+    theme = edition.theme
+    assets: list[tuple[str, str, bytes]] = [
+        ("css/epub.css", "text/css", theme.path("epub.css").read_bytes()),
+        ("css/edition.css", "text/css",
+         (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")),
+    ]
+    for icon in edition.book.icons.values():
+        rel = f"icons/{icon.svg}"
+        try:
+            path = theme.path(rel)
+        except PipelineError as exc:
+            raise PipelineError(f"{exc.message} (the icon of '{icon.id}')", icon.loc) from None
+        data = path.read_bytes()
+        try:
+            etree.fromstring(data, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise PipelineError(f"icon is not well-formed SVG: {exc.msg}", _loc(theme, rel, exc.lineno)) from None
+        assets.append((rel, "image/svg+xml", data))
+    for face in epub_fonts(edition.lang):
+        assets.append((f"fonts/{face.file}", face.media_type, theme.path(f"fonts/{face.file}").read_bytes()))
+    return assets
+
+
+def _loc(theme: Theme, rel: str, line: int | None) -> Loc:
+    return Loc(theme.rel(rel), line or 0)
+
+
+def preflight(edition: Edition) -> None:
+    """What makes an EPUB build fail, found before anything is laid out: the
+    model's references, and the theme's EPUB stylesheet and templates."""
+    _Renderer(edition).check_model()
+    edition.theme.path("epub.css")
+    for template in ("section.xhtml.j2", "nav.xhtml.j2"):
+        try:
+            edition.theme.env.get_template(template)
+        except jinja2.TemplateNotFound:
+            raise PipelineError(f"theme template '{edition.theme.rel('templates/' + template)}' is missing") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise PipelineError(f"template error: {exc.message}",
+                                Loc(edition.theme.rel(f"templates/{template}"), exc.lineno or 0)) from None
+
+
+def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
+    """The EPUB's bytes. Without a page map the EPUB has no page list."""
+    renderer = _Renderer(edition)
+    renderer.page_numbers = page_map is not None
+    renderer.check_model()
+    renderer.build_documents()
+    nav = next(doc for doc in renderer.docs if doc.name == document_name(NAV))
+    for doc in renderer.docs:
+        if doc is not nav:
+            renderer.render(doc)
+    renderer.render_nav(nav, [])
+    check_ids(renderer.docs)
+
+    page_list: list[dict[str, str]] = []
+    if page_map is not None:
+        placements = plan_page_breaks(renderer.docs, page_map.ids, page_map.pages)
+        for doc in renderer.docs:
+            for element in _ids(doc.tree):
+                if re.fullmatch(r"page-\d+", element.get("id", "")):
+                    raise PipelineError(f"{doc.name}: the id '{element.get('id')}' is reserved for page breaks")
+        page_list = [{"href": f"{p.doc.name}#page-{p.page}", "label": str(p.page)} for p in placements]
+        # The contents document lists the page list: render it again with it,
+        # then find its own page breaks again in the new tree.
+        renderer.render_nav(nav, page_list)
+        for p in placements:
+            if p.doc is nav and p.element is not None:
+                p.element = next(el for el in _ids(nav.tree) if el.get("id") == p.element.get("id"))
+        insert_page_breaks(placements)
+    check_ids(renderer.docs)
+    check_links(renderer.docs)
+
+    stamp = build_timestamp(edition.book)
+    return _package(renderer, edition, stamp, page_list, _assets(edition), cover_png(edition))
+
+
+def build_epub(project: Project, edition: Edition,
+               progress: Callable[[str], None] = lambda message: None) -> Artifact:
+    """Build build/<lang>/compendium.epub; lay out the print edition first if its
+    page map is missing or out of date (the EPUB's page list needs it)."""
+    from ..build import Artifact, ensure_page_map
+
+    started = time.perf_counter()
+    out = project.out_dir(edition.lang) / EPUB_NAME
+    preflight(edition)  # bad input fails here, before any layout
+    page_map = ensure_page_map(project, edition, progress)
+    progress(f"{edition.lang}: writing {EPUB_NAME}")
+    data = render_epub(edition, page_map)
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(data)
+    artifact = Artifact("epub", edition.lang, out, None, time.perf_counter() - started)
+    edition.artifacts.append(artifact)
+    return artifact
