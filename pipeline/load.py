@@ -595,6 +595,10 @@ class Loader:
         from .transforms.number import number_headings
 
         number_headings(book)
+        from .factsheets import load_factsheets
+
+        book.factsheets = load_factsheets(self.reader.source_dir, book)
+        book.files = sorted(set(book.files) | {sheet.loc.file for sheet in book.factsheets.values()})
         return book
 
     def _check_unlisted(self, listed: dict[Path, Loc]) -> None:

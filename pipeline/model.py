@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the factsheets module imports this one
+    from .factsheets import Factsheet
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,11 @@ class BookMeta:
     about: list[Block]
     loc: Loc
     rights: str = ""
+    # The publisher's postal address (book.yml), printed where the factsheets say
+    # where to get the full Compendium.
     address: str = ""
+    # The Compendium's publication page; the factsheets print it only when set.
+    publication_url: str = ""
 
 
 @dataclass
@@ -279,6 +287,8 @@ class Book:
     files: list[str] = field(default_factory=list)
     # Where the generated Icon Table stands in the reading order (index into front).
     icon_table_after: str = ""
+    # What each sector's factsheet includes (source/factsheets/<sector>.yml), by sector id.
+    factsheets: dict[str, Factsheet] = field(default_factory=dict)
 
     def sections(self) -> Iterator[Section]:
         """Every source section in reading order, part openers included."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from ..errors import Finding
 from ..model import Book
-from . import links, references, structure
+from . import factsheets, links, references, structure
 
 
 def run_checks(book: Book) -> list[Finding]:
     findings: list[Finding] = []
-    for module in (structure, references, links):
+    for module in (structure, references, links, factsheets):
         findings.extend(module.check(book))
     return sorted(findings, key=lambda f: (f.loc.file, f.loc.line, f.code))

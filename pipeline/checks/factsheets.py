@@ -16,6 +16,11 @@ BOX_KINDS = ("tips", "lessons-learnt")
 SUMMARY_MAX_CHARS = 420
 
 
+def check(book: Book) -> list[Finding]:
+    """The factsheets the loader put on the book (the `run_checks` module interface)."""
+    return check_factsheets(book, book.factsheets)
+
+
 def check_factsheets(book: Book, factsheets: dict[str, Factsheet]) -> list[Finding]:
     out: list[Finding] = []
     boxes: dict[str, tuple[Section, Box]] = {box.id: (section, box) for section, box in book.boxes()}

@@ -10,6 +10,7 @@ the PO file and line (the check that runs before any build).
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 import polib
@@ -62,6 +63,11 @@ def check_entry(unit: Unit, entry: polib.POEntry, po: polib.POFile) -> list[Find
     """A translation keeps its source's footnotes, link targets, cross-references and emphasis."""
     loc = entry_loc(po, entry)
     if unit.inlines is None:
+        wanted, given = sorted(re.findall(r"\{\w+\}", entry.msgid)), sorted(re.findall(r"\{\w+\}", entry.msgstr))
+        if wanted != given:
+            return [Finding("error", "translation-placeholders",
+                            f"'{entry.msgctxt}': placeholders differ from the source (source has "
+                            f"{', '.join(wanted) or 'none'}; translation has {', '.join(given) or 'none'})", loc)]
         if "<" in entry.msgstr and ">" in entry.msgstr:
             message = f"'{entry.msgctxt}': raw HTML is not allowed in a translation"
             return [Finding("error", "translation-html", message, loc)]

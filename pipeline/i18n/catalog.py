@@ -267,7 +267,7 @@ def status_of(messages: list[Message], po: polib.POFile) -> dict[str, Counts]:
     entries = {entry.msgctxt: entry for entry in po if not entry.obsolete}
     groups: dict[str, Counts] = {}
     for message in messages:
-        keys = [message.group, "all"] + (["factsheets"] if message.comments else [])
+        keys = {message.group, "all"} | ({"factsheets"} if message.comments else set())
         entry = entries.get(message.ctx)
         for key in keys:
             counts = groups.setdefault(key, Counts())

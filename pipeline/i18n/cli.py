@@ -41,7 +41,7 @@ def i18n() -> None:
 
 def all_messages(project: Project):  # type: ignore[no-untyped-def]
     from ..i18n.catalog import messages_of
-    from ..i18n.units import book_units, theme_units
+    from ..i18n.units import book_units, mark_factsheet_units, theme_units
     from ..load import load_book
     from ..theme import load_theme
 
@@ -52,7 +52,7 @@ def all_messages(project: Project):  # type: ignore[no-untyped-def]
     rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
     strings_text = strings_file.read_text(encoding="utf-8")
     units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_text))
-    return book, messages_of(units)
+    return book, messages_of(mark_factsheet_units(book, units))
 
 
 @i18n.command()

@@ -116,6 +116,55 @@ def book_units(book: Book) -> Iterator[Unit]:
         yield from section_units(section, "back")
     for note in book.footnotes:
         yield Unit(note.id, note.children, "", note.loc, "footnotes", _set_attr(note, "children"))
+    for sheet in book.factsheets.values():
+        for practice in sheet.practices:
+            yield Unit(practice.summary_id, practice.summary, "", practice.loc, "factsheets",
+                       _set_attr(practice, "summary"), factsheet=True)
+
+
+def factsheet_contexts(book: Book) -> set[str]:
+    """The ids of every message a factsheet prints (so translators can finish those first)."""
+    from ..model import walk_blocks
+
+    ids: set[str] = {f"book.{name}" for name in ("title", "subtitle", "publisher", "publisher_unit", "address")}
+    ids |= {u.ctx for u in _block_units(book.meta.about, "book", book.meta.loc)}
+    ids |= {f"icon.{icon}.label" for icon in book.icons}
+    boxes = {box.id: (section, box) for section, box in book.boxes()}
+    sections = {section.id: section for section in book.sections()}
+    for sector_id, sheet in book.factsheets.items():
+        sector = book.sectors.get(sector_id)
+        if sector is not None:
+            ids |= {f"sector.{sector.id}.title", f"sector.{sector.id}.short_title"}
+            ids |= {u.ctx for u in _block_units(sector.intro, "book", sector.loc)}
+        for practice in sheet.practices:
+            ids.add(practice.summary_id)
+            if practice.id in boxes:
+                ids.add(boxes[practice.id][1].title_id)
+        for ref in sheet.boxes:
+            if ref.id not in boxes:
+                continue
+            section, box = boxes[ref.id]
+            ids |= {u.ctx for u in _block_units([box], "x", box.loc)}
+            if not box.title:  # printed under the title of the sub-heading it stands under
+                heading = None
+                for block in section.blocks:
+                    if isinstance(block, Heading) and block.level == 2:
+                        heading = block
+                    if any(inner is box for inner in walk_blocks([block])):
+                        break
+                if heading is not None:
+                    ids.add(heading.id)
+        if sheet.resources is not None and sheet.resources.id in sections:
+            resources = sections[sheet.resources.id]
+            ids |= {u.ctx for u in _block_units(resources.blocks, "x", resources.loc)}
+    return ids
+
+
+def mark_factsheet_units(book: Book, units: list[Unit]) -> list[Unit]:
+    used = factsheet_contexts(book)
+    for unit in units:
+        unit.factsheet = unit.factsheet or unit.ctx in used or unit.ctx.startswith("theme.")
+    return units
 
 
 def theme_units(strings: dict[str, str], file: str, file_text: str = "") -> Iterator[Unit]:

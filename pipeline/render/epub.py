@@ -32,6 +32,7 @@ from lxml import etree
 from ..errors import PipelineError
 from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain_text, walk_inlines
 from ..theme import Theme
+from ..transforms.resolve import fill
 from .atomic import atomic_path
 from .html import HtmlWriter, Linker, attr
 from .timestamps import build_timestamp
@@ -388,7 +389,7 @@ class _Renderer:
     def _part_doc(self, part: Any) -> _Doc:
         opener: Section = part.opener
         sector = opener.sectors[0] if opener.sectors else "general"
-        part_label = f'{self.s["Part"]} {opener.number}'
+        part_label = fill(self.s["part-label"], opener.number)
         items = "".join(
             f'<li><a href="{attr(document_name(sec.id))}"><span class="toc-num">{escape(sec.number)}</span> '
             f'<span class="toc-title">{escape(sec.title)}</span></a></li>'
@@ -462,7 +463,7 @@ class _Renderer:
         for part in book.parts:
             self.docs.append(self._part_doc(part))
             sector = part.opener.sectors[0] if part.opener.sectors else "general"
-            entry = _Entry(document_name(part.id), f'{s["Part"]} {part.number}', part.title, "part", sector)
+            entry = _Entry(document_name(part.id), fill(s["part-label"], part.number), part.title, "part", sector)
             for section in part.sections:
                 self.docs.append(self._section_doc(section, "chapter", "chapter", "doc-chapter"))
                 entry.children.append(_Entry(document_name(section.id), section.number, section.title,

@@ -114,20 +114,16 @@ class HtmlWriter:
         text = label(target, self.label_words()) if target else node.target
         page = ""
         if self.page_refs:
-            page = f' data-page-label="{attr(self.strings["page-ref"])}"'
+            before, _, after = self.strings["page-label"].partition("{n}")
+            page = f' data-page-before="{attr(before)}" data-page-after="{attr(after)}"'
         title = ""
         if self.xref_titles and target is not None and target.title and target.title != text:
             title = f' <cite class="xref-title">{escape(target.title, quote=False)}</cite>'
         return f'<a class="xref auto" href="{attr(href)}"{page}>{escape(text, quote=False)}{title}</a>'
 
     def label_words(self) -> dict[str, str]:
-        """The theme's words for generated labels ("section 1.4", "Promising Practice 13")."""
-        return {
-            "part": self.strings["Part"],
-            "section": self.strings["section"],
-            "practice": self.strings["Promising Practice"],
-            "subsection": self.strings["section"],
-        }
+        """The theme's label templates ("Part {n}", "section {n}", "Promising Practice {n}")."""
+        return {key: self.strings[key] for key in ("part-label", "section-label", "practice-label")}
 
     def noteref(self, label_: str) -> str:
         note = self._notes.get(label_)

@@ -21,6 +21,7 @@ from .. import __version__
 from ..errors import PipelineError
 from ..model import Book, Section
 from ..theme import Theme
+from ..transforms.resolve import fill
 from .atomic import atomic_path
 from .fetcher import RefusedResource, SealedFetcher
 from .html import HtmlWriter, attr
@@ -40,12 +41,19 @@ class PdfResult:
     page_map: dict[str, int]
 
 
+_NO_MARGIN_BOXES = " ".join(
+    f"@{box} {{ content: none; }}"
+    for box in ("top-left", "top-right", "bottom-left", "bottom-center", "bottom-right")
+)
+
+
 def colour_css(book: Book) -> str:
     """Colours live in icons.yml and sectors.yml; the stylesheet reads them as variables."""
     rules = []
     for sector in book.sectors.values():
         rules.append(f".sector-{sector.id} {{ --sector: {sector.colour}; }}")
-        rules.append(f"@page opener-{sector.id} {{ background: {sector.colour}; }}")
+        # a part opener's page: the sector's colour, and no running heads or folio
+        rules.append(f"@page opener-{sector.id} {{ background: {sector.colour}; {_NO_MARGIN_BOXES} }}")
         rules.append(f".part-opener.sector-{sector.id} {{ page: opener-{sector.id}; }}")
     for icon in book.icons.values():
         rules.append(f".box--{icon.id}, .icon-{icon.id} {{ --box: {icon.colour}; }}")
@@ -84,12 +92,13 @@ def book_body(book: Book, writer: HtmlWriter, s: dict[str, str]) -> tuple[str, l
         )
         out.append(
             f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}">\n'
-            f'<p class="part-label">{escape(s["Part"])} {escape(opener.number)}</p>\n'
+            f'<p class="part-label">{escape(fill(s["part-label"], opener.number))}</p>\n'
             f'<h1 class="part-title">{writer.inlines(opener.title_inlines)}</h1>\n'
             f'<nav class="part-toc" aria-label="{attr(s["In this part"])}"><ol>{part_toc}</ol></nav>\n'
             f'<div class="part-intro">{writer.blocks(opener.blocks)}</div>\n</section>'
         )
-        toc.append({"kind": "part", "id": opener.id, "number": f'{s["Part"]} {opener.number}', "title": opener.title})
+        toc.append({"kind": "part", "id": opener.id, "number": fill(s["part-label"], opener.number),
+                    "title": opener.title})
         for section in part.sections:
             out.append(_section_html(writer, section, "chapter"))
             toc.append({"kind": "section", "id": section.id, "number": section.number, "title": section.title})
@@ -221,7 +230,15 @@ def _page_map(document) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return ids
 
 
-def write_page_map(path: Path, page_map: dict[str, int], key: str) -> None:
-    data = {"key": key, "ids": dict(sorted(page_map.items()))}
+def write_page_map(path: Path, page_map: dict[str, int], key: str, pages: int | None = None,
+                   source: str = "") -> None:
+    """Write the page map. `key` identifies the layout's inputs (see build.layout_key);
+    `pages` is the page count and `source` the PDF the pages belong to."""
+    data: dict[str, object] = {"key": key}
+    if source:
+        data["source"] = source
+    if pages is not None:
+        data["pages"] = pages
+    data["ids"] = dict(sorted(page_map.items()))
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 
 from ..model import Book, Box, Heading, Loc, Section, Table, plain_text, walk_blocks
 
-# Words used in generated labels; translated like every other theme string.
+# Generated labels, as the theme's strings.yml writes them: "{n}" stands for
+# the number, so a language can put it where its grammar wants ("第{n}部分").
 DEFAULT_WORDS = {
-    "part": "Part",
-    "section": "section",
-    "practice": "Promising Practice",
-    "table": "table",
-    "subsection": "section",
+    "part-label": "Part {n}",
+    "section-label": "section {n}",
+    "practice-label": "Promising Practice {n}",
 }
+
+
+def fill(template: str, number: str) -> str:
+    """A label template with its number: fill("Part {n}", "3") -> "Part 3"."""
+    return template.replace("{n}", number)
 
 
 @dataclass(frozen=True)
@@ -63,13 +67,13 @@ def _add_block(add, section: Section, block) -> None:  # type: ignore[no-untyped
 
 def label(target: Target, words: dict[str, str] | None = None) -> str:
     """The words a reader sees for an empty-text cross-reference."""
-    w = DEFAULT_WORDS | (words or {})
+    w = DEFAULT_WORDS | {k: v for k, v in (words or {}).items() if k in DEFAULT_WORDS}
     if target.kind == "part":
-        return f"{w['part']} {target.number}"
+        return fill(w["part-label"], target.number)
     if target.kind == "section" and target.number:
-        return f"{w['section']} {target.number}"
+        return fill(w["section-label"], target.number)
     if target.kind == "practice":
-        return f"{w['practice']} {target.number}"
+        return fill(w["practice-label"], target.number)
     if target.kind == "heading" and target.number:
-        return f"{w['subsection']} {target.number}"
+        return fill(w["section-label"], target.number)
     return target.title

@@ -1,0 +1,208 @@
+"""What each sector's factsheet includes: source/factsheets/<sector>.yml.
+
+A factsheet is declared, not coded. Its file names the sector (by its own
+name), the page budget, the tips and lessons-learnt boxes and the promising
+practices to print (by id), the one- or two-sentence summary of each
+practice (source text, inline Markdown, translated like any other) and the
+section whose list is printed as the recommended resources:
+
+    budget: 4
+    boxes: [tips-sc-local-partners, ll-sc-procurement]
+    practices:
+      - id: pp-truckers-against-trafficking
+        summary: >-
+          Truckers Against Trafficking educates and mobilises ...
+    resources: recommended-resources-2
+
+This module only reads the files: anything it cannot make sense of is a
+SourceError naming the file and line. Whether the ids exist and belong to the
+sector is `checks/factsheets.py`'s business, so that `compendium check`
+reports every wrong id at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SourceError
+from .markdown import ID_RE, parse_inline
+from .model import Book, Inline, Loc
+from .yamlfile import parse_yaml_located
+
+FOLDER = "factsheets"
+KEYS = ("budget", "boxes", "practices", "resources")
+MAX_BUDGET = 16
+MAX_FILE_BYTES = 256 * 1024
+
+
+@dataclass
+class FactsheetRef:
+    """An id named in a factsheet file, with the line that names it."""
+
+    id: str
+    loc: Loc
+
+
+@dataclass
+class FactsheetPractice:
+    id: str
+    summary: list[Inline]
+    loc: Loc
+    # Translations are keyed on it: factsheet.<sector>.<practice-id>.summary
+    summary_id: str = ""
+
+
+@dataclass
+class Factsheet:
+    sector: str  # the file's name: source/factsheets/<sector>.yml
+    budget: int  # pages; a longer factsheet fails the build
+    boxes: list[FactsheetRef]
+    practices: list[FactsheetPractice]
+    loc: Loc  # the file (line 1)
+    budget_loc: Loc = field(default_factory=lambda: Loc(""))
+    resources: FactsheetRef | None = None
+
+    @property
+    def name(self) -> str:
+        """The artifact's name without extension: factsheet-<sector>."""
+        return f"factsheet-{self.sector}"
+
+
+def load_factsheets(source_dir: Path, book: Book) -> dict[str, Factsheet]:
+    """Every source/factsheets/*.yml, by sector id (the file's name), in name order.
+
+    `book` is the book the files refer to; reading them needs nothing from it
+    (whether their ids exist is `checks/factsheets.py`'s business).
+    """
+    source_dir = Path(source_dir).resolve()
+    folder = source_dir / FOLDER
+    if not folder.is_dir():
+        return {}
+    sheets: dict[str, Factsheet] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".yaml":
+            raise SourceError("factsheet files end in '.yml'; rename it", Loc(_rel(path, source_dir), 1))
+        if path.suffix != ".yml" or not path.is_file():
+            continue
+        sheet = _load_one(path, source_dir, book)
+        sheets[sheet.sector] = sheet
+    return sheets
+
+
+def _rel(path: Path, source_dir: Path) -> str:
+    """A path as messages name it: relative to the project (the source's parent)."""
+    try:
+        return str(path.resolve().relative_to(source_dir.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, rel: str) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SourceError(f"file is {size // 1024} KB; a factsheet file may be at most "
+                          f"{MAX_FILE_BYTES // 1024} KB", Loc(rel, 1))
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise SourceError("file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+                          Loc(rel, 1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                          Loc(rel, line)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_one(path: Path, source_dir: Path, book: Book) -> Factsheet:
+    rel = _rel(path, source_dir)
+    sector = path.stem
+    text = _read(path, rel)
+    data, lines = parse_yaml_located(text, rel)
+    raw_lines = text.split("\n")
+
+    def at(*keys: str | int) -> Loc:
+        while keys and keys not in lines:
+            keys = keys[:-1]
+        return Loc(rel, lines.get(keys, 1))
+
+    if not isinstance(data, dict):
+        raise SourceError("a factsheet file is a mapping: budget, boxes, practices, resources",
+                          Loc(rel, 1))
+    unknown = sorted(map(str, set(data) - set(KEYS)))
+    if unknown:
+        raise SourceError(f"unknown key(s) {', '.join(unknown)} (expected {', '.join(KEYS)})",
+                          at(unknown[0]))
+
+    if "budget" not in data:
+        raise SourceError("missing key 'budget' (the number of pages the factsheet may take, e.g. 4)",
+                          Loc(rel, 1))
+    budget = data["budget"]
+    if not isinstance(budget, int) or isinstance(budget, bool) or not 1 <= budget <= MAX_BUDGET:
+        raise SourceError(f"'budget' should be a number of pages from 1 to {MAX_BUDGET}, "
+                          f"got {_short(budget)}", at("budget"))
+
+    boxes = [FactsheetRef(box_id, loc) for box_id, loc in _ids(data, "boxes", at)]
+
+    practices: list[FactsheetPractice] = []
+    entries = data.get("practices", [])
+    if not isinstance(entries, list):
+        raise SourceError("'practices' should be a list of {id, summary}", at("practices"))
+    for n, entry in enumerate(entries):
+        loc = at("practices", n)
+        if not isinstance(entry, dict):
+            raise SourceError("each practice is a mapping {id: pp-..., summary: ...}", loc)
+        extra = sorted(map(str, set(entry) - {"id", "summary"}))
+        if extra:
+            raise SourceError(f"practice: unknown key(s) {', '.join(extra)} (expected id, summary)",
+                              at("practices", n, extra[0]))
+        pid = entry.get("id")
+        if not isinstance(pid, str) or not ID_RE.match(pid):
+            raise SourceError(f"practice: 'id' should be a practice's id like 'pp-fintel-alliance', "
+                              f"got {_short(pid)}", at("practices", n, "id"))
+        summary = entry.get("summary")
+        if not isinstance(summary, str) or not summary.strip():
+            raise SourceError(f"practice '{pid}': 'summary' should be one or two sentences of text",
+                              at("practices", n, "summary") if "summary" in entry else loc)
+        summary_loc = _value_loc(at("practices", n, "summary"), raw_lines)
+        practices.append(FactsheetPractice(pid, parse_inline(" ".join(summary.split()), summary_loc),
+                                           loc,
+                                           f"factsheet.{sector}.{pid}.summary"))
+
+    resources = None
+    if "resources" in data:
+        value = data["resources"]
+        if not isinstance(value, str) or not ID_RE.match(value):
+            raise SourceError(f"'resources' should be a section's id like 'recommended-resources-2', "
+                              f"got {_short(value)}", at("resources"))
+        resources = FactsheetRef(value, at("resources"))
+
+    return Factsheet(sector, budget, boxes, practices, Loc(rel, 1), at("budget"), resources)
+
+
+def _ids(data: dict, key: str, at: Any) -> list[tuple[str, Loc]]:
+    values = data.get(key, [])
+    if not isinstance(values, list):
+        raise SourceError(f"'{key}' should be a list of ids", at(key))
+    out = []
+    for n, value in enumerate(values):
+        if not isinstance(value, str) or not ID_RE.match(value):
+            raise SourceError(f"'{key}' should list ids (lower case letters, digits, hyphens), "
+                              f"found {_short(value)}", at(key, n))
+        out.append((value, at(key, n)))
+    return out
+
+
+def _value_loc(key_loc: Loc, raw_lines: list[str]) -> Loc:
+    """Where a value's text starts: the line after the key for a block scalar (`summary: >-`)."""
+    line = raw_lines[key_loc.line - 1] if 0 < key_loc.line <= len(raw_lines) else ""
+    after = line.split(":", 1)[1].strip() if ":" in line else ""
+    return Loc(key_loc.file, key_loc.line + 1) if after[:1] in (">", "|") else key_loc
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

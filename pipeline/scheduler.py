@@ -1,0 +1,563 @@
+"""`compendium build`: every artifact of every language, incrementally, in parallel.
+
+What is built: for each language, the screen PDF, the print PDF, the EPUB
+and one factsheet per sector. The print PDF of a language comes first: its
+page map feeds that language's EPUB page list and factsheet page references.
+
+When it is rebuilt, decided by content hashes in two steps:
+
+1. Inputs. An artifact's input key hashes the files it can depend on: the
+   source tree, its language's PO file, the theme, and the pipeline's own
+   code. When that key and the output's hash match the last build, nothing
+   is loaded at all: a build with nothing changed returns at once.
+2. Content. When inputs changed, the worker renders the artifact's HTML (or
+   EPUB documents) and hashes that with the files the layout reads. If the
+   content is what produced the existing output, the layout is skipped: an
+   edit to one paragraph relays only the artifacts that print it (a
+   factsheet that does not quote the paragraph is left alone).
+
+Independent artifacts build side by side in worker processes (`-j`), each
+process loading the book once and keeping its editions. One artifact's
+failure is reported with its location and the others still finish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .build import Edition, Project
+from .errors import PipelineError
+
+FORMATS = ("pdf", "print-pdf", "epub", "factsheets")
+STATE_FILE = ".build-state.json"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Task:
+    lang: str
+    kind: str  # pdf | print-pdf | epub | factsheet
+    sector: str = ""  # for factsheets
+
+    @property
+    def name(self) -> str:
+        return f"{self.lang}/{self.kind}" + (f"-{self.sector}" if self.sector else "")
+
+    def outputs(self, project: Project) -> list[Path]:
+        out = project.out_dir(self.lang)
+        return {
+            "pdf": [out / "compendium.pdf"],
+            "print-pdf": [out / "compendium-print.pdf", out / "pagemap.json"],
+            "epub": [out / "compendium.epub"],
+            "factsheet": [out / f"factsheet-{self.sector}.pdf"],
+        }[self.kind]
+
+
+@dataclass
+class Outcome:
+    task: Task
+    status: str  # built | unchanged | failed
+    seconds: float = 0.0
+    pages: int | None = None
+    content_key: str = ""
+    error: str = ""
+    report: dict[str, Any] | None = None
+
+
+@dataclass
+class BuildResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def built(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "built"]
+
+
+# ------------------------------------------------------------ input keys
+
+
+def _file_digest(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+def _tree_digest(root: Path, pattern: str = "**/*") -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + _file_digest(path))
+    return digest.digest()
+
+
+def input_keys(project: Project, languages: list[str], source_lang: str) -> dict[str, str]:
+    """lang -> a hash of every file that lang's artifacts may read."""
+    import weasyprint
+
+    common = hashlib.sha256()
+    common.update(_tree_digest(project.source))
+    common.update(_tree_digest(project.theme_dir))
+    common.update(_tree_digest(Path(__file__).parent, "**/*.py"))  # the pipeline's own code
+    common.update(f"weasyprint {weasyprint.__version__}".encode())
+    keys = {}
+    for lang in languages:
+        digest = common.copy()
+        if lang != source_lang:
+            po = project.root / "translations" / f"{lang}.po"
+            digest.update(_file_digest(po) if po.is_file() else b"no po")
+            terms = project.root / "translations" / "terms" / f"{lang}.yml"
+            digest.update(_file_digest(terms) if terms.is_file() else b"no terms")
+        keys[lang] = digest.hexdigest()
+    return keys
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------ state
+
+
+class State:
+    """What the last builds made, from which inputs: build/.build-state.json."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def entry(self, task: Task) -> dict[str, Any]:
+        return self.data.get(task.name, {})
+
+    def up_to_date(self, task: Task, project: Project, key: str) -> bool:
+        entry = self.entry(task)
+        if entry.get("inputs") != key:
+            return False
+        outputs = entry.get("outputs", {})
+        for path in task.outputs(project):
+            if not path.is_file() or outputs.get(path.name) != sha256_of(path):
+                return False
+        return True
+
+    def record(self, task: Task, project: Project, key: str, outcome: Outcome) -> None:
+        previous = self.entry(task)
+        self.data[task.name] = {
+            "inputs": key,
+            "content": outcome.content_key or previous.get("content", ""),
+            "outputs": {p.name: sha256_of(p) for p in task.outputs(project) if p.is_file()},
+            "seconds": round(outcome.seconds, 3) if outcome.status == "built" else previous.get("seconds", 0),
+            "pages": outcome.pages if outcome.pages is not None else previous.get("pages"),
+        }
+
+    def forget(self, task: Task) -> None:
+        self.data.pop(task.name, None)
+
+    def save(self) -> None:
+        from .render.atomic import atomic_path
+
+        with atomic_path(self.path) as tmp:
+            tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- workers
+
+# One process keeps its book and editions: the model is loaded once per
+# process, not once per artifact.
+_EDITIONS: dict[tuple[str, str], tuple[Edition, Any]] = {}
+
+
+def _edition(project: Project, lang: str) -> tuple[Edition, Any]:
+    from .editions import edition_for
+    from .load import load_book
+
+    cache_key = (str(project.root), lang)
+    if cache_key not in _EDITIONS:
+        book_key = (str(project.root), "\0book")
+        if book_key not in _EDITIONS:
+            _EDITIONS[book_key] = (load_book(project.source), None)  # type: ignore[assignment]
+        import copy
+
+        book = copy.deepcopy(_EDITIONS[book_key][0])
+        _EDITIONS[cache_key] = edition_for(project, lang, book=book)  # type: ignore[arg-type]
+    return _EDITIONS[cache_key]
+
+
+def _content_key(kind: str, html_text: str, edition: Edition) -> str:
+    from .build import _TIMESTAMP_META, _layout_files
+
+    digest = hashlib.sha256(kind.encode() + b"\0")
+    digest.update(_TIMESTAMP_META.sub("", html_text).encode("utf-8"))
+    theme_dir = edition.theme.root
+    for path in [theme_dir / "theme.yml", *_layout_files(html_text, theme_dir)]:
+        digest.update(path.name.encode() + (_file_digest(path) if path.is_file() else b"missing"))
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    return digest.hexdigest()
+
+
+def run_task(project: Project, task: Task, previous_content: str, force: bool) -> Outcome:
+    """Build one artifact (in a worker process); never raises for the user's errors."""
+    started = time.perf_counter()
+    try:
+        return _run(project, task, previous_content, force, started)
+    except PipelineError as exc:
+        return Outcome(task, "failed", time.perf_counter() - started, error=str(exc))
+    except Exception as exc:  # a bug: say where, keep the other artifacts going
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Outcome(task, "failed", time.perf_counter() - started,
+                       error=f"internal error ({type(exc).__name__}: {exc}) at "
+                             f"{Path(where.filename).name}:{where.lineno}; please report it")
+
+
+def _unchanged(project: Project, task: Task, key: str, previous: str, force: bool) -> bool:
+    return not force and key == previous and all(p.is_file() for p in task.outputs(project))
+
+
+def _run(project: Project, task: Task, previous: str, force: bool, started: float) -> Outcome:
+    from .build import build_pdf, ensure_page_map
+
+    edition, report = _edition(project, task.lang)
+    report_dict = report.as_dict() if report is not None else None
+    if report is not None:
+        from .editions import write_translation_report
+
+        write_translation_report(project, report)
+
+    def done(status: str, key: str, pages: int | None = None) -> Outcome:
+        return Outcome(task, status, time.perf_counter() - started, pages, key, report=report_dict)
+
+    if task.kind in ("pdf", "print-pdf"):
+        from .render.pdf import book_html
+
+        profile = "screen" if task.kind == "pdf" else "print"
+        html_text = book_html(edition.book, edition.theme, profile, edition.strings,
+                              edition.language_name, edition.draft, edition.draft_notice)
+        key = _content_key(task.kind, html_text, edition)
+        if _unchanged(project, task, key, previous, force):
+            return done("unchanged", key)
+        artifact = build_pdf(project, edition, profile)
+        return done("built", key, artifact.pages)
+    if task.kind == "epub":
+        from .render.epub import build_epub, preflight, render_epub
+
+        preflight(edition)
+        page_map = ensure_page_map(project, edition)
+        data = render_epub(edition, page_map)
+        key = hashlib.sha256(data).hexdigest()
+        if _unchanged(project, task, key, previous, force):
+            return done("unchanged", key)
+        build_epub(project, edition)
+        return done("built", key)
+    if task.kind == "factsheet":
+        from .render.factsheet import build_factsheets, factsheet_html
+
+        page_map = ensure_page_map(project, edition).ids
+        sheet = edition.book.factsheets.get(task.sector)
+        if sheet is None:
+            raise PipelineError(f"no factsheet file for sector '{task.sector}' (source/factsheets/{task.sector}.yml)")
+        key = _content_key("factsheet", factsheet_html(edition.book, sheet, edition, page_map), edition)
+        if _unchanged(project, task, key, previous, force):
+            return done("unchanged", key)
+        artifacts = build_factsheets(project, edition, page_map, only=[task.sector])
+        return done("built", key, artifacts[0].pages if artifacts else None)
+    raise PipelineError(f"unknown artifact kind '{task.kind}'")
+
+
+def _init_worker() -> None:
+    # The parent handles Ctrl-C; workers just stop when told to.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --------------------------------------------------------------- planning
+
+
+def plan(project: Project, formats: list[str], languages: list[str], sectors: list[str]) -> list[Task]:
+    tasks = []
+    for lang in languages:
+        if "print-pdf" in formats or "epub" in formats or "factsheets" in formats:
+            tasks.append(Task(lang, "print-pdf"))
+        if "pdf" in formats:
+            tasks.append(Task(lang, "pdf"))
+        if "epub" in formats:
+            tasks.append(Task(lang, "epub"))
+        if "factsheets" in formats:
+            tasks += [Task(lang, "factsheet", sector) for sector in sectors]
+    return tasks
+
+
+def _depends_on(task: Task) -> Task | None:
+    return Task(task.lang, "print-pdf") if task.kind in ("epub", "factsheet") else None
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """One build at a time per tree; a second one waits. Leftover temporary files
+    of an interrupted build are removed once the lock is held."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("another build is running on this tree: waiting for it to finish...")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        for leftover in build_dir.rglob(".*.part"):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        try:
+            yield
+        finally:
+            for leftover in build_dir.rglob(".*.part"):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _raise_on_sigterm() -> Callable[[], None]:
+    """SIGTERM stops a build like Ctrl-C does: cleanly, leaving no partial file."""
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def build(project: Project, formats: list[str], languages: list[str], jobs: int, force: bool,
+          progress: Any) -> BuildResult:
+    """Build what is out of date; `progress` gets start(task), finish(outcome), note(text)."""
+    from .load import load_book
+
+    restore = _raise_on_sigterm()
+    try:
+        with build_lock(project.build, progress.note):
+            return _build(project, formats, languages, jobs, force, progress, load_book)
+    finally:
+        restore()
+
+
+def _build(project: Project, formats: list[str], languages: list[str], jobs: int, force: bool,
+           progress: Any, load_book: Any) -> BuildResult:
+    state = State(project.build / STATE_FILE)
+    # Which sectors have factsheets is read without loading the whole book.
+    sectors = sorted(p.stem for p in (project.source / "factsheets").glob("*.yml")) if "factsheets" in formats else []
+    source_lang = _source_language(project)
+    keys = input_keys(project, languages, source_lang)
+    tasks = plan(project, formats, languages, sectors)
+    result = BuildResult()
+    todo: list[Task] = []
+    for task in tasks:
+        if not force and state.up_to_date(task, project, keys[task.lang]):
+            result.outcomes.append(Outcome(task, "unchanged", 0.0, state.entry(task).get("pages")))
+        else:
+            todo.append(task)
+    progress.plan(tasks, todo)
+    if todo:
+        _execute(project, todo, state, keys, jobs, force, progress, result)
+    state.save()
+    write_manifest(project, tasks, state)
+    return result
+
+
+def _source_language(project: Project) -> str:
+    from .yamlfile import parse_yaml
+
+    data = parse_yaml((project.source / "book.yml").read_text(encoding="utf-8"), "source/book.yml")
+    return str(data.get("language", "en")) if isinstance(data, dict) else "en"
+
+
+def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, str], jobs: int,
+             force: bool, progress: Any, result: BuildResult) -> None:
+    waiting = list(todo)
+    pending: dict[Future[Outcome], Task] = {}
+    finished: dict[Task, Outcome] = {}
+    executor = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_worker) if jobs > 1 else None
+
+    def ready(task: Task) -> bool:
+        dep = _depends_on(task)
+        return dep is None or dep not in todo or dep in finished
+
+    def submit(task: Task) -> None:
+        previous = state.entry(task).get("content", "")
+        progress.start(task)
+        if executor is None:
+            outcome = run_task(project, task, previous, force)
+            complete(task, outcome)
+        else:
+            pending[executor.submit(run_task, project, task, previous, force)] = task
+
+    def complete(task: Task, outcome: Outcome) -> None:
+        finished[task] = outcome
+        result.outcomes.append(outcome)
+        if outcome.status == "failed":
+            state.forget(task)
+        else:
+            state.record(task, project, keys[task.lang], outcome)
+        progress.finish(outcome)
+
+    try:
+        while waiting or pending:
+            for task in [t for t in waiting if ready(t)]:
+                waiting.remove(task)
+                dep = _depends_on(task)
+                if dep in finished and finished[dep].status == "failed":
+                    complete(task, Outcome(task, "failed", error=f"not built: {dep.name} failed"))
+                    continue
+                submit(task)
+            if pending:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in done:
+                    complete(pending.pop(future), future.result())
+            elif waiting and not any(ready(t) for t in waiting):
+                break
+    except KeyboardInterrupt:
+        if executor is not None:
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.terminate()
+            executor.shutdown(wait=True, cancel_futures=True)
+        state.save()
+        raise
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def write_manifest(project: Project, tasks: list[Task], state: State) -> Path:
+    """build/manifest.json: every artifact with its path, language, kind, pages, size, hash and time."""
+    from .render.atomic import atomic_path
+
+    artifacts = []
+    for task in tasks:
+        entry = state.entry(task)
+        for path in task.outputs(project):
+            if path.suffix == ".json" or not path.is_file():
+                continue
+            artifacts.append({
+                "path": path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path),
+                "language": task.lang,
+                "kind": task.kind if task.kind != "factsheet" else f"factsheet-{task.sector}",
+                "pages": entry.get("pages"),
+                "size": path.stat().st_size,
+                "sha256": sha256_of(path),
+                "seconds": entry.get("seconds"),
+            })
+    artifacts.sort(key=lambda a: (a["language"], a["path"]))
+    path = project.build / MANIFEST
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({"artifacts": artifacts}, indent=1), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------- progress
+
+
+class PlainProgress:
+    """One line per event: for CI logs and anything that is not a terminal."""
+
+    def __init__(self, stream: Any = sys.stderr) -> None:
+        self.stream = stream
+        self.total = 0
+        self.done = 0
+
+    def note(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def plan(self, tasks: list[Task], todo: list[Task]) -> None:
+        self.total = len(todo)
+        if not todo:
+            self.note(f"all {len(tasks)} artifacts are up to date")
+        else:
+            self.note(f"{len(todo)} of {len(tasks)} artifacts to check or build")
+
+    def start(self, task: Task) -> None:
+        self.note(f"[{self.done}/{self.total}] building {task.name}")
+
+    def finish(self, outcome: Outcome) -> None:
+        if outcome.task and self.total:
+            self.done += 1
+        if outcome.status == "failed":
+            self.note(f"[{self.done}/{self.total}] FAILED {outcome.task.name}: {outcome.error}")
+        elif outcome.status == "built":
+            pages = f", {outcome.pages} pages" if outcome.pages else ""
+            self.note(f"[{self.done}/{self.total}] built {outcome.task.name} ({outcome.seconds:.1f} s{pages})")
+        else:
+            self.note(f"[{self.done}/{self.total}] unchanged {outcome.task.name}")
+
+    def close(self) -> None:
+        pass
+
+
+class LiveProgress(PlainProgress):
+    """A live table on a terminal: what is building, done and left, with times."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        super().__init__()
+        self.console = Console(stderr=True)
+        self.rows: dict[Task, tuple[str, float]] = {}
+        self.live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
+        self.live.start()
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title=f"compendium build: {self.done}/{self.total} done", expand=False)
+        table.add_column("artifact")
+        table.add_column("status")
+        table.add_column("time", justify="right")
+        now = time.perf_counter()
+        for task, (status, since) in self.rows.items():
+            seconds = now - since if status == "building" else since
+            colour = {"building": "yellow", "built": "green", "unchanged": "dim", "FAILED": "red",
+                      "waiting": "dim"}.get(status, "")
+            table.add_row(task.name, f"[{colour}]{status}[/]", f"{seconds:.1f} s" if status != "waiting" else "")
+        return table
+
+    def note(self, text: str) -> None:
+        self.console.print(text)
+
+    def plan(self, tasks: list[Task], todo: list[Task]) -> None:
+        super().plan(tasks, todo)
+        self.rows = {task: ("waiting", 0.0) for task in todo}
+        self.live.update(self._table())
+
+    def start(self, task: Task) -> None:
+        self.rows[task] = ("building", time.perf_counter())
+        self.live.update(self._table())
+
+    def finish(self, outcome: Outcome) -> None:
+        if outcome.task not in self.rows:
+            return
+        self.done += 1
+        status = {"failed": "FAILED"}.get(outcome.status, outcome.status)
+        self.rows[outcome.task] = (status, outcome.seconds)
+        self.live.update(self._table())
+        if outcome.status == "failed":
+            self.console.print(f"[red]FAILED[/] {outcome.task.name}: {outcome.error}")
+
+    def close(self) -> None:
+        self.live.stop()
+
+
+def progress_for(stream: Any) -> PlainProgress:
+    return LiveProgress() if stream.isatty() else PlainProgress(stream)
+
+
+def summary(result: BuildResult) -> dict[str, Any]:
+    return {"outcomes": [asdict(o) | {"task": o.task.name} for o in result.outcomes]}
