@@ -32,7 +32,7 @@ from .model import Book, Inline, Loc
 from .yamlfile import parse_yaml_located
 
 FOLDER = "factsheets"
-KEYS = ("budget", "boxes", "practices", "resources")
+KEYS = ("budget", "boxes", "practices", "resources", "languages")
 MAX_BUDGET = 16
 MAX_FILE_BYTES = 256 * 1024
 
@@ -63,6 +63,15 @@ class Factsheet:
     loc: Loc  # the file (line 1)
     budget_loc: Loc = field(default_factory=lambda: Loc(""))
     resources: FactsheetRef | None = None
+    # A shorter selection of boxes for a language whose text runs longer
+    # (declared in the file under `languages: {fr: {boxes: [...]}}`, never silent).
+    boxes_by_language: dict[str, list[FactsheetRef]] = field(default_factory=dict)
+
+    def boxes_for(self, lang: str) -> list[FactsheetRef]:
+        return self.boxes_by_language.get(lang, self.boxes)
+
+    def all_boxes(self) -> list[FactsheetRef]:
+        return self.boxes + [ref for refs in self.boxes_by_language.values() for ref in refs]
 
     @property
     def name(self) -> str:
@@ -180,7 +189,18 @@ def _load_one(path: Path, source_dir: Path, book: Book) -> Factsheet:
                               f"got {_short(value)}", at("resources"))
         resources = FactsheetRef(value, at("resources"))
 
-    return Factsheet(sector, budget, boxes, practices, Loc(rel, 1), at("budget"), resources)
+    by_language: dict[str, list[FactsheetRef]] = {}
+    languages = data.get("languages", {})
+    if not isinstance(languages, dict):
+        raise SourceError("'languages' should map language codes to {boxes: [...]}", at("languages"))
+    for lang, override in languages.items():
+        if not isinstance(override, dict) or set(override) - {"boxes"}:
+            raise SourceError(f"languages: '{lang}' should be {{boxes: [ids...]}}, a shorter selection "
+                              "for that language", at("languages", str(lang)))
+        refs = _ids(override, "boxes", lambda *keys, lang=lang: at("languages", lang, *keys))
+        by_language[str(lang)] = [FactsheetRef(box_id, loc) for box_id, loc in refs]
+
+    return Factsheet(sector, budget, boxes, practices, Loc(rel, 1), at("budget"), resources, by_language)
 
 
 def _ids(data: dict, key: str, at: Any) -> list[tuple[str, Loc]]:

@@ -214,17 +214,21 @@ def test_no_running_heads_on_cover_or_blank_pages(printed: pypdf.PdfReader) -> N
 
 
 def test_reproducible_bytes(tmp_path: Path, built_pdfs: Project) -> None:
-    """Two builds with the same SOURCE_DATE_EPOCH are byte-identical."""
+    """Two builds with the same SOURCE_DATE_EPOCH are byte-identical (screen and print)."""
     outputs = []
     for run in range(2):
         project = Project.at(ROOT, build=tmp_path / f"run{run}")
         os.environ["SOURCE_DATE_EPOCH"] = "1638316800"
         try:
-            build_pdf(project, english_edition(project), "screen")
+            edition = english_edition(project)
+            build_pdf(project, edition, "screen")
+            build_pdf(project, edition, "print")
         finally:
             del os.environ["SOURCE_DATE_EPOCH"]
-        outputs.append((project.out_dir("en") / "compendium.pdf").read_bytes())
-    assert outputs[0] == outputs[1]
+        outputs.append([(project.out_dir("en") / name).read_bytes()
+                        for name in ("compendium.pdf", "compendium-print.pdf")])
+    assert outputs[0][0] == outputs[1][0]
+    assert outputs[0][1] == outputs[1][1]
 
 
 # --------------------------------------------------------------- faults

@@ -39,30 +39,36 @@ def check_factsheets(book: Book, factsheets: dict[str, Factsheet]) -> list[Findi
                                f"sector '{sid}' has factsheet: false in sectors.yml, but this "
                                "file declares a factsheet for it", sheet.loc))
 
-        seen: dict[str, int] = {}
-        for ref in sheet.boxes:
-            if ref.id in seen:
-                out.append(Finding("error", "factsheet-duplicate",
-                                   f"box '{ref.id}' is listed twice (also line {seen[ref.id]})", ref.loc))
-                continue
-            seen[ref.id] = ref.loc.line
-            found = boxes.get(ref.id)
-            if found is None:
-                out.append(Finding("error", "factsheet-unknown-id",
-                                   f"no box with id '{ref.id}' in the book", ref.loc))
-                continue
-            section, box = found
-            if box.kind not in BOX_KINDS:
-                what = "a promising practice (list it under practices)" \
-                    if box.kind == "promising-practice" else f"a '{box.kind}' box"
-                out.append(Finding("error", "factsheet-box-kind",
-                                   f"box '{ref.id}' is {what}; a factsheet's boxes are tips "
-                                   "and lessons learnt", ref.loc))
-            elif sid not in section.sectors:
-                out.append(Finding("error", "factsheet-other-sector",
-                                   f"box '{ref.id}' belongs to {_sectors(section.sectors)} "
-                                   f"(section {section.number or section.id}), not to '{sid}'",
-                                   ref.loc))
+        lists = [sheet.boxes, *sheet.boxes_by_language.values()]
+        for lang in sheet.boxes_by_language:
+            if lang not in {language.code for language in book.meta.languages}:
+                out.append(Finding("warning", "factsheet-language",
+                                   f"languages: '{lang}' is not a language of book.yml", sheet.loc))
+        for refs in lists:
+            seen: dict[str, int] = {}
+            for ref in refs:
+                if ref.id in seen:
+                    out.append(Finding("error", "factsheet-duplicate",
+                                       f"box '{ref.id}' is listed twice (also line {seen[ref.id]})", ref.loc))
+                    continue
+                seen[ref.id] = ref.loc.line
+                found = boxes.get(ref.id)
+                if found is None:
+                    out.append(Finding("error", "factsheet-unknown-id",
+                                       f"no box with id '{ref.id}' in the book", ref.loc))
+                    continue
+                section, box = found
+                if box.kind not in BOX_KINDS:
+                    what = "a promising practice (list it under practices)" \
+                        if box.kind == "promising-practice" else f"a '{box.kind}' box"
+                    out.append(Finding("error", "factsheet-box-kind",
+                                       f"box '{ref.id}' is {what}; a factsheet's boxes are tips "
+                                       "and lessons learnt", ref.loc))
+                elif sid not in section.sectors:
+                    out.append(Finding("error", "factsheet-other-sector",
+                                       f"box '{ref.id}' belongs to {_sectors(section.sectors)} "
+                                       f"(section {section.number or section.id}), not to '{sid}'",
+                                       ref.loc))
 
         seen = {}
         for practice in sheet.practices:

@@ -140,7 +140,7 @@ def factsheet_contexts(book: Book) -> set[str]:
             ids.add(practice.summary_id)
             if practice.id in boxes:
                 ids.add(boxes[practice.id][1].title_id)
-        for ref in sheet.boxes:
+        for ref in sheet.all_boxes():
             if ref.id not in boxes:
                 continue
             section, box = boxes[ref.id]

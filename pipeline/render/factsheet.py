@@ -145,7 +145,7 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
         s,
         icon_src=lambda name: f"icons/{name}",
         page_map=page_map,
-        local_ids={p.id for p in sheet.practices} | {b.id for b in sheet.boxes},
+        local_ids={p.id for p in sheet.practices} | {b.id for b in sheet.boxes_for(edition.lang)},
     )
 
     def where(target_id: str, section: Section) -> str:
@@ -169,13 +169,13 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
             "where": where(box.id, section),
         })
 
-    box_html = [_Markup(writer.box(_titled(*boxes[ref.id]), depth=2)) for ref in sheet.boxes]
+    box_html = [_Markup(writer.box(_titled(*boxes[ref.id]), depth=2)) for ref in sheet.boxes_for(edition.lang)]
     resources = None
     if sheet.resources is not None:
         resources = _Markup(writer.blocks(sections[sheet.resources.id].blocks))
 
     # The icons this factsheet prints, in the order of icons.yml, with their meaning.
-    kinds = {boxes[ref.id][1].kind for ref in sheet.boxes}
+    kinds = {boxes[ref.id][1].kind for ref in sheet.boxes_for(edition.lang)}
     if sheet.practices:
         kinds.add("promising-practice")
     legend = [

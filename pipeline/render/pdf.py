@@ -9,10 +9,12 @@ page list and the factsheets' page references reuse.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -189,7 +191,7 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
         if before_write is not None:
             before_write(len(document.pages))
         identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
-        with atomic_path(out_path) as tmp:
+        with atomic_path(out_path) as tmp, _fixed_document_id(identifier):
             document.write_pdf(
                 target=str(tmp),
                 pdf_variant=variant,
@@ -205,6 +207,20 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
     if problems.errors:
         raise PipelineError(f"{out_path.name}: theme problem: {problems.errors[0]}")
     return PdfResult(out_path, len(document.pages), page_map)
+
+
+@contextlib.contextmanager
+def _fixed_document_id(identifier: bytes) -> Iterator[None]:
+    """WeasyPrint writes a random xmpMM:DocumentID (uuid4) into PDF/X metadata;
+    derive it from the document's content instead, so builds stay byte-identical."""
+    from weasyprint.pdf import metadata
+
+    original = metadata.uuid4
+    metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.sha256(identifier).digest()[:16], version=4)
+    try:
+        yield
+    finally:
+        metadata.uuid4 = original
 
 
 class _CollectWarnings(logging.Handler):

@@ -1,0 +1,150 @@
+"""`compendium build`: incremental, parallel, isolated failures, a manifest that tells the truth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from .conftest import ROOT
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "--project", str(root), *args],
+                          capture_output=True, text=True)
+
+
+def built(proc: subprocess.CompletedProcess[str]) -> set[str]:
+    """The artifacts a build actually laid out (its progress lines say 'built NAME')."""
+    return set(re.findall(r"\] built (\S+)", proc.stderr))
+
+
+def copy_project(dest: Path, languages: str) -> Path:
+    shutil.copytree(ROOT / "source", dest / "source")
+    shutil.copytree(ROOT / "themes", dest / "themes")
+    shutil.copytree(ROOT / "translations", dest / "translations")
+    book = dest / "source" / "book.yml"
+    book.write_text(re.sub(r"languages:\n(  - .*\n)+", f"languages:\n{languages}", book.read_text()))
+    return dest
+
+
+EN_FR = "  - {code: en, name: English, status: source}\n  - {code: fr, name: French, status: draft}\n"
+EN = "  - {code: en, name: English, status: source}\n"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("build") / "p", EN_FR)
+    proc = run(root, "--all-languages", "-j", "2")
+    assert proc.returncode == 0, proc.stderr
+    return root
+
+
+def test_first_build_makes_every_artifact_of_every_language(project: Path) -> None:
+    for lang in ("en", "fr"):
+        out = project / "build" / lang
+        for name in ("compendium.pdf", "compendium-print.pdf", "compendium.epub", "factsheet-financial.pdf",
+                     "factsheet-supply-chains.pdf", "factsheet-technology.pdf"):
+            assert (out / name).is_file(), out / name
+    assert not list((project / "build").rglob(".*.part"))
+
+
+def test_manifest_lists_every_artifact_with_a_hash_that_matches(project: Path) -> None:
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    artifacts = manifest["artifacts"]
+    assert len(artifacts) == 12
+    for entry in artifacts:
+        path = project / entry["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        assert entry["size"] == path.stat().st_size
+        assert entry["language"] in ("en", "fr")
+        assert entry["seconds"] is not None and entry["seconds"] > 0
+        if path.suffix == ".pdf":
+            assert entry["pages"] and entry["pages"] > 1
+    kinds = {a["kind"] for a in artifacts}
+    assert {"pdf", "print-pdf", "epub", "factsheet-financial"} <= kinds
+
+
+def test_second_build_renders_nothing(project: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in (project / "build").rglob("*.pdf")}
+    proc = run(project, "--all-languages")
+    assert proc.returncode == 0, proc.stderr
+    assert "all 12 artifacts are up to date" in proc.stderr
+    assert built(proc) == set()
+    assert {p: p.stat().st_mtime_ns for p in (project / "build").rglob("*.pdf")} == before
+
+
+def test_touching_the_french_po_rebuilds_only_french_artifacts(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    po = polib.pofile(str(root / "translations" / "fr.po"))
+    entry = next(e for e in po if e.msgctxt == "introduction.p1")
+    entry.msgstr = entry.msgstr.replace("traite", "traite", 1) + " "
+    po.save()
+    proc = run(root, "--all-languages")
+    assert proc.returncode == 0, proc.stderr
+    rebuilt = built(proc)
+    assert rebuilt and all(name.startswith("fr/") for name in rebuilt), rebuilt
+    assert "fr/pdf" in rebuilt
+
+
+def test_touching_the_theme_rebuilds_everything(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    css = root / "themes" / "default" / "print.css"
+    css.write_text(css.read_text().replace("--link: #0b5cad;", "--link: #0b5cae;"))
+    proc = run(root, "--lang", "en", "pdf", "print-pdf")
+    assert proc.returncode == 0, proc.stderr
+    assert built(proc) == {"en/pdf", "en/print-pdf"}
+
+
+def test_one_paragraph_change_rebuilds_only_the_artifacts_that_print_it(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root)
+    section = root / "source" / "part-2" / "2-1.md"
+    text = section.read_text()
+    # a word for one of the same length: the pages do not move
+    assert "retail, agriculture" in text
+    section.write_text(text.replace("retail, agriculture", "retail, farmworking", 1))
+    proc = run(root, "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert built(proc) == {"en/pdf", "en/print-pdf", "en/epub"}, proc.stderr
+
+
+def test_parallel_build_gives_the_same_bytes_as_a_serial_build(project: Path, tmp_path: Path) -> None:
+    serial = copy_project(tmp_path / "serial", EN)
+    parallel = copy_project(tmp_path / "parallel", EN)
+    assert run(serial, "pdf", "factsheets", "-j", "1").returncode == 0
+    assert run(parallel, "pdf", "factsheets", "-j", "2").returncode == 0
+    names = sorted(p.name for p in (serial / "build" / "en").glob("*.pdf"))
+    assert len(names) == 5
+    for name in names:
+        assert (serial / "build/en" / name).read_bytes() == (parallel / "build/en" / name).read_bytes(), name
+
+
+def test_one_failing_artifact_does_not_stop_the_others(project: Path, tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns("build"))
+    sheet = root / "source" / "factsheets" / "technology.yml"
+    sheet.write_text(sheet.read_text().replace("budget: 4", "budget: 2"))
+    proc = run(root, "--lang", "en", "-j", "2")
+    assert proc.returncode == 1
+    assert "factsheet-technology" in proc.stderr and "budget 2" in proc.stderr
+    assert "source/factsheets/technology.yml" in proc.stderr  # the location of the problem
+    assert "Traceback" not in proc.stderr
+    rebuilt = built(proc)
+    assert {"en/pdf", "en/print-pdf", "en/epub", "en/factsheet-financial", "en/factsheet-supply-chains"} <= rebuilt
+    assert not (root / "build" / "en" / "factsheet-technology.pdf").exists()
+
+
+def test_unknown_language_is_refused_before_any_work(project: Path) -> None:
+    proc = run(project, "--lang", "xx")
+    assert proc.returncode == 1
+    assert "unknown language 'xx'" in proc.stderr and "Traceback" not in proc.stderr
