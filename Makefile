@@ -42,6 +42,7 @@ all: $(STAMP) ## Every artifact of every language, incrementally; writes build/m
 	$(COMPENDIUM) build --all-languages
 
 bench: $(STAMP) ## Benchmark against Pandoc and WeasyPrint alone (a table of medians; not a test)
+	@bash scripts/sysdeps.sh pandoc
 	$(BIN)/python scripts/bench.py
 
 epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it with EPUBCheck

@@ -360,14 +360,19 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
     tasks = plan(project, formats, languages, sectors)
     result = BuildResult()
     todo: list[Task] = []
+    # --force applies to what was asked for; the print PDF that an EPUB or a
+    # factsheet needs only for its page map is rebuilt only when out of date.
+    def forced(task: Task) -> bool:
+        return force and (task.kind != "print-pdf" or "print-pdf" in formats)
+
     for task in tasks:
-        if not force and state.up_to_date(task, project, keys[task.lang]):
+        if not forced(task) and state.up_to_date(task, project, keys[task.lang]):
             result.outcomes.append(Outcome(task, "unchanged", 0.0, state.entry(task).get("pages")))
         else:
             todo.append(task)
     progress.plan(tasks, todo)
     if todo:
-        _execute(project, todo, state, keys, jobs, force, progress, result)
+        _execute(project, todo, state, keys, jobs, forced, progress, result)
     state.save()
     write_manifest(project, tasks, state)
     return result
@@ -381,7 +386,7 @@ def _source_language(project: Project) -> str:
 
 
 def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, str], jobs: int,
-             force: bool, progress: Any, result: BuildResult) -> None:
+             forced: Callable[[Task], bool], progress: Any, result: BuildResult) -> None:
     waiting = list(todo)
     pending: dict[Future[Outcome], Task] = {}
     finished: dict[Task, Outcome] = {}
@@ -395,10 +400,10 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
         previous = state.entry(task).get("content", "")
         progress.start(task)
         if executor is None:
-            outcome = run_task(project, task, previous, force)
+            outcome = run_task(project, task, previous, forced(task))
             complete(task, outcome)
         else:
-            pending[executor.submit(run_task, project, task, previous, force)] = task
+            pending[executor.submit(run_task, project, task, previous, forced(task))] = task
 
     def complete(task: Task, outcome: Outcome) -> None:
         finished[task] = outcome

@@ -15,4 +15,15 @@ if ! have harfbuzz-subset; then
     echo "note: libharfbuzz-subset0 is not installed; fonts will be subset with fontTools (slower). Install it with: apt-get install libharfbuzz-subset0"
   fi
 fi
+# `sysdeps.sh pandoc`: the benchmark's comparison tool (make bench only).
+if [ "${1:-}" = pandoc ] && ! command -v pandoc >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing pandoc (for the benchmark's comparison)..."
+    { apt-get install -y -q pandoc >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q pandoc >/dev/null 2>&1; }; } \
+      || echo "note: could not install pandoc; the benchmark will skip the Pandoc rows"
+  else
+    echo "note: pandoc is not installed; the benchmark will skip the Pandoc rows (apt-get install pandoc)"
+  fi
+fi
 exit 0
