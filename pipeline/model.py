@@ -289,6 +289,10 @@ class Book:
     icon_table_after: str = ""
     # What each sector's factsheet includes (source/factsheets/<sector>.yml), by sector id.
     factsheets: dict[str, Factsheet] = field(default_factory=dict)
+    # In a translated edition: the ids of the units still in the source
+    # language (untranslated or fuzzy), so renderers can mark them lang="en".
+    untranslated: set[str] = field(default_factory=set)
+    source_language: str = ""
 
     def sections(self) -> Iterator[Section]:
         """Every source section in reading order, part openers included."""

@@ -132,4 +132,6 @@ def translate_book(book: Book, strings: dict[str, str], po: polib.POFile, lang: 
     if extra_units is not None:
         units += list(extra_units(translated))
     translate_units(units, po, report)
+    translated.source_language = book.meta.language
+    translated.untranslated = {f.ctx for f in report.fallbacks}
     return translated, words, report

@@ -75,6 +75,12 @@ class HtmlWriter:
     # ("section 1.4 Engaging with One Another"): the EPUB has no page numbers.
     xref_titles: bool = False
 
+    def lang_of(self, ident: str) -> str:
+        """` lang="en"` on a unit that a translated edition shows in the source language."""
+        if ident in self.book.untranslated and self.book.source_language:
+            return f' lang="{attr(self.book.source_language)}"'
+        return ""
+
     def __post_init__(self) -> None:
         if not self.index:
             self.index = build_index(self.book)
@@ -146,7 +152,7 @@ class HtmlWriter:
 
     def block(self, block: Block, depth: int = 3) -> str:
         if isinstance(block, Paragraph):
-            return f"<p>{self.inlines(block.children)}</p>"
+            return f"<p{self.lang_of(block.id)}>{self.inlines(block.children)}</p>"
         if isinstance(block, Heading):
             return self.heading(block)
         if isinstance(block, ListBlock):
@@ -163,7 +169,8 @@ class HtmlWriter:
         # Section titles are h2 (parts h1); the source's ## is h3, ### h4, box #### h5.
         level = min(h.level + 1, 6)
         letter = f'<span class="letter">{escape(h.letter)})</span> ' if h.letter else ""
-        return f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}">{letter}{self.inlines(h.children)}</h{level}>'
+        return (f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}"{self.lang_of(h.id)}>'
+                f"{letter}{self.inlines(h.children)}</h{level}>")
 
     def list_block(self, lst: ListBlock, depth: int) -> str:
         tag = "ol" if lst.ordered else "ul"
@@ -171,18 +178,20 @@ class HtmlWriter:
         items = []
         for item in lst.items:
             # A "tight" list item is one paragraph: no <p> inside, as readers expect.
+            lang = ""
             if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
                 inner = self.inlines(item.blocks[0].children)
+                lang = self.lang_of(item.blocks[0].id)
             else:
                 inner = self.blocks(item.blocks, depth)
-            items.append(f"<li>{inner}</li>")
+            items.append(f"<li{lang}>{inner}</li>")
         return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
 
     def table(self, t: Table) -> str:
         def cell(c: Cell, tag: str) -> str:
             scope = ' scope="col"' if tag == "th" else ""
             align = f' class="align-{attr(c.align)}"' if c.align else ""
-            return f"<{tag}{scope}{align}>{self.inlines(c.children)}</{tag}>"
+            return f"<{tag}{scope}{align}{self.lang_of(c.id)}>{self.inlines(c.children)}</{tag}>"
 
         head = "".join(cell(c, "th") for c in t.header)
         body = "\n".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in t.rows)
@@ -213,7 +222,8 @@ class HtmlWriter:
             f'<p class="box-label">{escape(label_text)}</p>'
         )
         if title:
-            head += f'<h{level} class="box-title" id="{attr(heading_id)}">{title}</h{level}>'
+            head += (f'<h{level} class="box-title" id="{attr(heading_id)}"{self.lang_of(box.title_id)}>'
+                     f"{title}</h{level}>")
             labelled = f' aria-labelledby="{attr(heading_id)}"'
         else:
             labelled = f' aria-label="{attr(label_text)}"'
@@ -234,7 +244,9 @@ class HtmlWriter:
         num = ""
         if section.number and section.kind == "section":
             num = f'<span class="num">{escape(section.number)}.</span> '
-        return f"{num}{self.inlines(section.title_inlines)}"
+        lang = self.lang_of(f"{section.id}.title")
+        title = self.inlines(section.title_inlines)
+        return f"{num}<span{lang}>{title}</span>" if lang else f"{num}{title}"
 
     def icon_table(self) -> str:
         rows = []
@@ -266,7 +278,7 @@ class HtmlWriter:
             # epub:type="endnote" for reading systems' pop-up notes.
             epub = ' epub:type="endnote"' if self.epub else ' role="doc-endnote"'
             items.append(
-                f'<li id="{attr(note.id)}"{epub}>'
+                f'<li id="{attr(note.id)}"{epub}{self.lang_of(note.id)}>'
                 f'<a class="note-label" href="{attr(back)}" role="doc-backlink" '
                 f'aria-label="{attr(self.strings["Back to text"])} {attr(note.label)}">{escape(note.label)}</a> '
                 f'<span class="note-text">{self.inlines(note.children)}</span></li>'
