@@ -146,7 +146,7 @@ def layout_key(project: Project, edition: Edition, html_text: str | None = None)
     load (stylesheets, fonts, icons) and the versions of the pipeline and of
     WeasyPrint. Other theme files (the EPUB's, the factsheets') do not count.
     """
-    import weasyprint
+    from importlib.metadata import version
 
     from . import __version__
     from .render.pdf import book_html
@@ -156,7 +156,7 @@ def layout_key(project: Project, edition: Edition, html_text: str | None = None)
                               edition.language_name, edition.draft, edition.draft_notice)
     theme_dir = edition.theme.root
     digest = hashlib.sha256()
-    digest.update(f"compendium {__version__} weasyprint {weasyprint.__version__}\n".encode())
+    digest.update(f"compendium {__version__} weasyprint {version('weasyprint')}\n".encode())
     digest.update(_TIMESTAMP_META.sub("", html_text).encode("utf-8"))
     for path in [theme_dir / "theme.yml", *_layout_files(html_text, theme_dir)]:
         try:

@@ -170,7 +170,7 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     progress = progress_for(sys.stderr)
     try:
         result = run_build(project, list(formats or FORMATS), chosen_langs, jobs or os.cpu_count() or 1,
-                           force, progress)
+                           force, progress, book=book)
     finally:
         progress.close()
     built = len(result.built)

@@ -105,13 +105,13 @@ def _tree_digest(root: Path, pattern: str = "**/*") -> bytes:
 
 def input_keys(project: Project, languages: list[str], source_lang: str) -> dict[str, str]:
     """lang -> a hash of every file that lang's artifacts may read."""
-    import weasyprint
+    from importlib.metadata import version
 
     common = hashlib.sha256()
     common.update(_tree_digest(project.source))
     common.update(_tree_digest(project.theme_dir))
     common.update(_tree_digest(Path(__file__).parent, "**/*.py"))  # the pipeline's own code
-    common.update(f"weasyprint {weasyprint.__version__}".encode())
+    common.update(f"weasyprint {version('weasyprint')}".encode())
     keys = {}
     for lang in languages:
         digest = common.copy()
@@ -190,10 +190,8 @@ def _edition(project: Project, lang: str) -> tuple[Edition, Any]:
         book_key = (str(project.root), "\0book")
         if book_key not in _EDITIONS:
             _EDITIONS[book_key] = (load_book(project.source), None)  # type: ignore[assignment]
-        import copy
-
-        book = copy.deepcopy(_EDITIONS[book_key][0])
-        _EDITIONS[cache_key] = edition_for(project, lang, book=book)  # type: ignore[arg-type]
+        # (a translated edition is a translated copy: the source book is never changed)
+        _EDITIONS[cache_key] = edition_for(project, lang, book=_EDITIONS[book_key][0])  # type: ignore[arg-type]
     return _EDITIONS[cache_key]
 
 
@@ -262,7 +260,7 @@ def _run(project: Project, task: Task, previous: str, force: bool, started: floa
         key = hashlib.sha256(data).hexdigest()
         if _unchanged(project, task, key, previous, force):
             return done("unchanged", key)
-        build_epub(project, edition)
+        build_epub(project, edition, data=data)
         return done("built", key)
     if task.kind == "factsheet":
         from .render.factsheet import build_factsheets, factsheet_html
@@ -338,9 +336,15 @@ def _raise_on_sigterm() -> Callable[[], None]:
 
 
 def build(project: Project, formats: list[str], languages: list[str], jobs: int, force: bool,
-          progress: Any) -> BuildResult:
-    """Build what is out of date; `progress` gets start(task), finish(outcome), note(text)."""
+          progress: Any, book: Any = None) -> BuildResult:
+    """Build what is out of date; `progress` gets plan, start(task), finish(outcome), note(text).
+
+    `book`, when the caller has loaded it already, saves this process a second load.
+    """
     from .load import load_book
+
+    if book is not None:
+        _EDITIONS[(str(project.root), "\0book")] = (book, None)  # type: ignore[assignment]
 
     restore = _raise_on_sigterm()
     try:

@@ -281,7 +281,7 @@ def cover_png(edition: Edition) -> bytes:
         write(y + 80, s["Draft translation"].upper(), font(bold, 56), 1.3)
     write(height - 260, str(meta.year), font(regular, 64), 1.2)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
@@ -780,7 +780,9 @@ def normalise_zip(data: bytes, stamp: datetime) -> bytes:
                     dst.writestr(info, src.read(name))
                 else:
                     info.compress_type = zipfile.ZIP_DEFLATED
-                    dst.writestr(info, src.read(name), compresslevel=9)
+                    # Fonts barely shrink beyond zlib's fastest level; text does.
+                    level = 1 if name.endswith((".ttf", ".otf", ".png")) else 6
+                    dst.writestr(info, src.read(name), compresslevel=level)
     return out.getvalue()
 
 
@@ -868,17 +870,18 @@ def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
 
 
 def build_epub(project: Project, edition: Edition,
-               progress: Callable[[str], None] = lambda message: None) -> Artifact:
+               progress: Callable[[str], None] = lambda message: None, data: bytes | None = None) -> Artifact:
     """Build build/<lang>/compendium.epub; lay out the print edition first if its
     page map is missing or out of date (the EPUB's page list needs it)."""
     from ..build import Artifact, ensure_page_map
 
     started = time.perf_counter()
     out = project.out_dir(edition.lang) / EPUB_NAME
-    preflight(edition)  # bad input fails here, before any layout
-    page_map = ensure_page_map(project, edition, progress)
-    progress(f"{edition.lang}: writing {EPUB_NAME}")
-    data = render_epub(edition, page_map)
+    if data is None:  # (the scheduler passes the bytes it has already rendered)
+        preflight(edition)  # bad input fails here, before any layout
+        page_map = ensure_page_map(project, edition, progress)
+        progress(f"{edition.lang}: writing {EPUB_NAME}")
+        data = render_epub(edition, page_map)
     with atomic_path(out) as tmp:
         tmp.write_bytes(data)
     artifact = Artifact("epub", edition.lang, out, None, time.perf_counter() - started)

@@ -287,16 +287,17 @@ class HtmlWriter:
 
     def _ref_document(self, label_: str) -> str:
         """The document (EPUB) that cites a footnote, for its back link."""
-        from ..model import block_inlines, walk_blocks, walk_inlines
+        from ..model import all_inlines, walk_inlines
 
-        for section in self.book.sections():
-            for block in walk_blocks(section.blocks):
-                for _loc, run in block_inlines(block):
-                    for node in walk_inlines(run):
-                        if isinstance(node, FootnoteRef) and node.label == label_:
-                            assert self.linker.document_of is not None
-                            return self.linker.document_of(section.id)
-        return ""
+        if not hasattr(self, "_citing"):
+            self._citing: dict[str, str] = {}
+            for section, _loc, run in all_inlines(self.book):
+                for node in walk_inlines(run):
+                    if isinstance(node, FootnoteRef):
+                        self._citing.setdefault(node.label, section.id)
+        section_id = self._citing.get(label_)
+        assert self.linker.document_of is not None
+        return self.linker.document_of(section_id) if section_id else ""
 
 
 def _text_length(blocks: list[Block]) -> int:

@@ -25,7 +25,6 @@ from ..model import Book, Section
 from ..theme import Theme
 from ..transforms.resolve import fill
 from .atomic import atomic_path
-from .fetcher import RefusedResource, SealedFetcher
 from .html import HtmlWriter, attr
 from .timestamps import build_timestamp
 
@@ -168,7 +167,11 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
     may raise a PipelineError to refuse the result (a factsheet over its page
     budget): nothing is written then, and a previous file stays in place.
     """
+    # WeasyPrint (and the fetcher built on it) load only when a layout runs:
+    # importing them costs a second that HTML-only work (the EPUB) need not pay.
     import weasyprint
+
+    from .fetcher import RefusedResource, SealedFetcher
 
     variant = PROFILES[profile][1]
     fetcher = SealedFetcher(allowed_roots)
