@@ -124,6 +124,11 @@ def _layout_files(html_text: str, base: Path) -> list[Path]:
     """Every local file the print HTML pulls in, directly or through a stylesheet."""
     seen: set[Path] = set()
     todo = [base / ref for ref in _HTML_REF.findall(html_text)]
+    # and what the document's own <style> blocks load (the icons, as backgrounds)
+    for match in _CSS_REF.finditer(_CSS_COMMENT.sub("", html_text)):
+        ref = (match.group(1) or match.group(2)).strip()
+        if ":" not in ref and not ref.startswith("#"):
+            todo.append(base / ref)
     while todo:
         path = todo.pop().resolve()
         if path in seen:

@@ -120,51 +120,155 @@ def write_pot(messages: list[Message], path: Path, timestamp: str) -> int:
     return len(messages)
 
 
-def read_po(path: Path) -> polib.POFile:
-    """Parse a PO file; any syntax error becomes one message with the file and line."""
+def read_po(path: Path, name: str | None = None) -> polib.POFile:
+    """Parse a PO file; any syntax error becomes one message with the file and line.
+
+    `name` is how messages name the file (a path relative to the project);
+    by default, the path as given. Stricter than polib, which skips over some
+    broken input: a string must be closed on its line, a header line must be
+    `Name: value`, and a message (context and source text) may appear once.
+    The parsed file knows the line of each header field and each msgstr
+    (`po.header_lines`, `po.msgstr_lines`), for messages that point there.
+    """
+    where = name or str(path)
     if not path.is_file():
-        raise PipelineError(f"translation file '{path}' does not exist")
+        raise PipelineError(f"translation file '{where}' does not exist")
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise PipelineError("starts with a byte order mark (BOM); save as UTF-8 without BOM", Loc(str(path), 1))
+        raise PipelineError("starts with a byte order mark (BOM); save as UTF-8 without BOM", Loc(where, 1))
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PipelineError(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); PO files must be UTF-8",
-            Loc(str(path), raw[: exc.start].count(b"\n") + 1),
+            Loc(where, raw[: exc.start].count(b"\n") + 1),
         ) from None
-    charset = re.search(rb'"Content-Type: text/plain; charset=([^\\"]+)', raw)
-    if charset and charset.group(1).strip().lower() not in (b"utf-8", b"utf8"):
-        line = raw[: charset.start()].count(b"\n") + 1
-        raise PipelineError(f"charset is '{charset.group(1).decode(errors='replace')}'; expected UTF-8",
-                            Loc(str(path), line))
+    if "\0" in text:
+        raise PipelineError("contains NUL characters (a binary file?)", Loc(where, text[: text.index("\0")].count("\n") + 1))
+    lexed = _lex_po(text, where)
+    charset = re.search(r"charset=([^\s;]*)", lexed.header.get("Content-Type", ""))
+    if charset and charset.group(1).strip().lower() not in ("utf-8", "utf8"):
+        raise PipelineError(f"charset is '{charset.group(1)}'; expected UTF-8 (save the file as UTF-8 "
+                            "and say so in the header)", Loc(where, lexed.header_lines.get("Content-Type", 1)))
     try:
-        po = polib.pofile(raw.decode("utf-8"), encoding="utf-8", check_for_duplicates=True)
+        po = polib.pofile(text, encoding="utf-8", check_for_duplicates=True)
     except (OSError, ValueError) as exc:
-        text = str(exc)
-        m = re.search(r"line (\d+)", text)
+        message = str(exc)
+        m = re.search(r"line (\d+)", message)
         line = int(m.group(1)) if m else 0
-        text = re.sub(r"^Syntax error in po file(?: \(line \d+\))?:?\s*", "", text) or "syntax error"
-        if "duplicate" in text.lower():
-            line = line or _duplicate_line(raw.decode("utf-8"))
-        raise PipelineError(f"invalid PO file: {text}", Loc(str(path), line)) from None
-    po.fpath = str(path)
+        message = re.sub(r"^Syntax error in po file(?: \(line \d+\))?:?\s*", "", message) or "syntax error"
+        raise PipelineError(f"invalid PO file: {message}", Loc(where, line)) from None
+    po.fpath = where
+    po.header_lines = lexed.header_lines
+    po.msgstr_lines = lexed.msgstr_lines
     return po
 
 
-def _duplicate_line(text: str) -> int:
-    seen: set[tuple[str, str]] = set()
-    ctx = ""
+@dataclass
+class _Lexed:
+    header: dict[str, str] = field(default_factory=dict)
+    header_lines: dict[str, int] = field(default_factory=dict)
+    msgstr_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?:\s+(.*))?$")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"$')
+_HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:")
+
+
+def _lex_po(text: str, where: str) -> _Lexed:
+    """One pass over the file's lines: refuse what gettext's msgfmt refuses and
+    polib lets through (an unclosed string, a duplicate message, a header line
+    that is not `Name: value`), and note the lines later messages point to."""
+    out = _Lexed()
+    seen: dict[tuple[str, str], int] = {}
+    fields: dict[str, list[str]] = {}
+    starts: dict[str, int] = {}
+    field_lines: list[tuple[int, str]] = []  # (line, unescaped piece) of the current field
+    keyword = ""
+    entry_start = 0
+
+    def check_string(value: str, number: int, what: str) -> str:
+        if not value.startswith('"'):
+            raise PipelineError(f"expected a quoted string after {what}, got '{value[:40]}'", Loc(where, number))
+        if not _STRING.match(value):
+            raise PipelineError(f"unterminated string: {what} '{value[:40]}' has no closing quote "
+                                "(or an unescaped quote inside)", Loc(where, number))
+        return polib.unescape(value[1:-1])
+
+    def finish_entry() -> None:
+        ctx = "".join(fields.get("msgctxt", [""]))
+        msgid = "".join(fields.get("msgid", [""]))
+        if "msgid" not in fields:
+            return
+        key = (ctx, msgid)
+        first = starts.get("msgctxt", starts["msgid"])
+        if key in seen:
+            shown = f"msgctxt '{ctx}'" if "msgctxt" in fields else f"msgid '{msgid[:40]}'"
+            raise PipelineError(f"duplicate message {shown} (first given on line {seen[key]})", Loc(where, first))
+        seen[key] = first
+        if "msgstr" in starts:
+            out.msgstr_lines[key] = starts["msgstr"]
+        if key == ("", "") and "msgctxt" not in fields:
+            _header_fields(header_pieces, out)
+
+    header_pieces: list[tuple[int, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.startswith("msgctxt "):
-            ctx = line
-        elif line.startswith("msgid "):
-            if (ctx, line) in seen:
-                return number
-            seen.add((ctx, line))
-            ctx = ""
-    return 0
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue  # comments, obsolete and previous messages: polib's own checks apply
+        match = _KEYWORD.match(line)
+        if match:
+            word = match.group(1)
+            if word in ("msgctxt", "msgid") and keyword.startswith("msgstr"):
+                finish_entry()
+                fields, starts, entry_start = {}, {}, number
+            if word in fields:
+                raise PipelineError(f"{word} given twice in one message (also line {starts[word]})", Loc(where, number))
+            keyword = word
+            fields[word] = [check_string((match.group(2) or "").strip(), number, word)]
+            starts[word] = number
+            field_lines = [(number, fields[word][0])]
+            if word == "msgstr":
+                header_pieces = field_lines
+        elif line.startswith('"'):
+            if not keyword:
+                raise PipelineError("a quoted string outside any message", Loc(where, number))
+            piece = check_string(line, number, f"the {keyword} continued")
+            fields[keyword].append(piece)
+            field_lines.append((number, piece))
+        else:
+            raise PipelineError(f"unexpected text '{line[:40]}' (expected msgctxt, msgid, msgstr, "
+                                "a quoted string or a # comment)", Loc(where, number))
+    if keyword:
+        finish_entry()
+    del entry_start
+    return out
+
+
+def _header_fields(pieces: list[tuple[int, str]], out: _Lexed) -> None:
+    """The header entry's msgstr: one `Name: value` per line, each line noted."""
+    line_of_text: list[tuple[int, str]] = []
+    current, current_line = "", 0
+    for number, piece in pieces:
+        for part in re.split(r"(\n)", piece):
+            if part == "\n":
+                line_of_text.append((current_line, current))
+                current, current_line = "", 0
+            elif part:
+                current_line = current_line or number
+                current += part
+    if current:
+        line_of_text.append((current_line, current))
+    for number, field_text in line_of_text:
+        if not field_text.strip():
+            continue
+        if not _HEADER_LINE.match(field_text):
+            raise PipelineError(f"broken header line '{field_text[:60]}': expected 'Name: value' "
+                                "(like 'Language: fr')", Loc("", number))
+        name, _, value = field_text.partition(":")
+        out.header[name] = value.strip()
+        out.header_lines[name] = number
 
 
 def _comment(base: str, msgid: str, terms: list | None) -> str:  # type: ignore[type-arg]

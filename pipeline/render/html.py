@@ -215,10 +215,8 @@ class HtmlWriter:
         # with their head kept with the first lines. ~1,100 characters is about
         # a third of a page in the print layout.
         long_ = " box--long" if _text_length(box.blocks) > 1100 else ""
-        alt = self._icon_alt(icon.id, icon.label)
         head = (
-            f'<div class="box-head">'
-            f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="{alt}" />'
+            f'<div class="box-head">{self.icon_html(icon.id)}'
             f'<p class="box-label">{escape(label_text)}</p>'
         )
         if title:
@@ -235,8 +233,19 @@ class HtmlWriter:
             f'<div class="box-body">\n{body}\n</div>\n</aside>'
         )
 
-    def _icon_alt(self, icon_id: str, default: str) -> str:
-        return attr(self.strings.get(f"icon.{icon_id}", default)) if self.icon_alt else ""
+    def icon_html(self, icon_id: str) -> str:
+        """An icon type's picture.
+
+        In the EPUB an image with the label as its text alternative (reading
+        systems announce images). In print the icon is decoration beside its
+        printed label: a CSS background (see colour_css), which a tagged PDF
+        keeps out of the reading order instead of announcing it twice.
+        """
+        icon = self.book.icons[icon_id]
+        if self.icon_alt:
+            alt = attr(self.strings.get(f"icon.{icon_id}", icon.label))
+            return f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="{alt}" />'
+        return f'<span class="box-icon box-icon--{attr(icon_id)}" aria-hidden="true"></span>'
 
     # -- pieces of a book -----------------------------------------------------
 
@@ -253,10 +262,8 @@ class HtmlWriter:
         for icon in self.book.icons.values():
             label_text = self.strings.get(f"icon.{icon.id}", icon.label)
             desc = self.strings.get(f"icon.{icon.id}.description", icon.description)
-            alt = self._icon_alt(icon.id, icon.label)
             rows.append(
-                f'<tr class="icon-{attr(icon.id)}"><td class="icon-cell">'
-                f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="{alt}" /></td>'
+                f'<tr class="icon-{attr(icon.id)}"><td class="icon-cell">{self.icon_html(icon.id)}</td>'
                 f'<th scope="row">{escape(label_text)}</th><td>{escape(desc)}</td></tr>'
             )
         return (

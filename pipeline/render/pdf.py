@@ -58,6 +58,7 @@ def colour_css(book: Book) -> str:
         rules.append(f".part-opener.sector-{sector.id} {{ page: opener-{sector.id}; }}")
     for icon in book.icons.values():
         rules.append(f".box--{icon.id}, .icon-{icon.id} {{ --box: {icon.colour}; }}")
+        rules.append(f".box-icon--{icon.id} {{ background-image: url(icons/{icon.svg}); }}")
     return "\n".join(rules)
 
 
@@ -236,7 +237,7 @@ class _CollectWarnings(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if any(word in message for word in self.FATAL):
+        if record.levelno >= logging.ERROR or any(word in message for word in self.FATAL):
             self.errors.append(message.splitlines()[0])
 
 
