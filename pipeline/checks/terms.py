@@ -24,6 +24,8 @@ class Term:
     approved: tuple[str, ...]
     note: str
     loc: Loc
+    # Messages where the English word is used in another sense (msgctxt ids).
+    other_sense: tuple[str, ...] = ()
 
     def pattern(self) -> re.Pattern[str]:
         return re.compile(rf"(?<![\w-]){re.escape(self.en)}(?![\w-])", re.I)
@@ -38,12 +40,17 @@ def load_terms(root: Path, lang: str) -> list[Term]:
     if not path.is_file():
         return []
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PipelineError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                            Loc(rel, raw[: exc.start].count(b"\n") + 1)) from None
     data = parse_yaml(text, rel)
     if data is None:
         return []
     if not isinstance(data, list):
-        raise PipelineError(f"{rel}: expected a list of terms (- en: ..., approved: ...)")
+        raise PipelineError("expected a list of terms (- en: ..., approved: ...)", Loc(rel, 1))
     terms = []
     lines = text.split("\n")
     for entry in data:
@@ -52,7 +59,9 @@ def load_terms(root: Path, lang: str) -> list[Term]:
         approved = entry["approved"]
         approved = tuple(approved) if isinstance(approved, list) else (str(approved),)
         line = next((i for i, t in enumerate(lines, 1) if f"en: {entry['en']}" in t), 0)
-        terms.append(Term(str(entry["en"]), approved, str(entry.get("note", "")), Loc(rel, line)))
+        other = entry.get("other_sense", [])
+        terms.append(Term(str(entry["en"]), approved, str(entry.get("note", "")), Loc(rel, line),
+                          tuple(other) if isinstance(other, list) else (str(other),)))
     return terms
 
 
@@ -69,13 +78,13 @@ def term_comment(terms: list[Term], msgid: str) -> list[str]:
     return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.pattern().search(text)]
 
 
-def missing_terms(terms: list[Term], msgid: str, msgstr: str) -> list[Term]:
+def missing_terms(terms: list[Term], msgid: str, msgstr: str, ctx: str = "") -> list[Term]:
     source, target = prose(msgid), prose(msgstr)
     lowered = target.lower()
     # A translation that keeps the English term itself quotes it on purpose
     # (the title of a document cited in English): not a miss.
     return [t for t in terms if t.pattern().search(source) and not t.pattern().search(target)
-            and not any(a.lower() in lowered for a in t.approved)]
+            and ctx not in t.other_sense and not any(a.lower() in lowered for a in t.approved)]
 
 
 def term_findings(root: Path, lang: str, po) -> list[Finding]:  # type: ignore[no-untyped-def]
@@ -84,7 +93,7 @@ def term_findings(root: Path, lang: str, po) -> list[Finding]:  # type: ignore[n
     for entry in po:
         if entry.obsolete or entry.fuzzy or not entry.msgstr:
             continue
-        for term in missing_terms(terms, entry.msgid, entry.msgstr):
+        for term in missing_terms(terms, entry.msgid, entry.msgstr, entry.msgctxt or ""):
             out.append(Finding("warning", "termbase",
                                f"'{entry.msgctxt}': source has '{term.en}' but the translation does not use "
                                f"the approved '{' / '.join(term.approved)}'", Loc(po.fpath, entry.linenum)))

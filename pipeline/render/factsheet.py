@@ -114,7 +114,8 @@ def build_factsheets(project: Project, edition: Edition, page_map: dict[str, int
     if overflows:
         parts = [f"{s.name}: {pages} pages, budget {s.budget} ({pages - s.budget} over)"
                  for s, pages in overflows]
-        hint = "; take out boxes or practices, or raise 'budget' in its factsheet file"
+        hint = (f" in {edition.lang}; take out boxes or practices, declare a shorter selection for this "
+                f"language under 'languages: {{{edition.lang}: {{boxes: [...]}}}}', or raise 'budget'")
         raise PipelineError("; ".join(parts) + hint, overflows[0][0].budget_loc)
     return artifacts
 
