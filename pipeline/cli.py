@@ -87,9 +87,9 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
     findings = run_checks(book)
     root = source_dir.resolve().parent
     theme_dir = root / "themes" / "default"
-    if theme_dir.is_dir():
-        theme = load_theme(theme_dir)
-        findings += translation_findings(root, book, theme.strings, "themes/default/strings.yml")
+    # Translations are checked with or without a theme (without one, its strings are not).
+    strings = load_theme(theme_dir).strings if theme_dir.is_dir() else {}
+    findings += translation_findings(root, book, strings, "themes/default/strings.yml")
     summary = summarise(book)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
@@ -157,20 +157,28 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     from .scheduler import build as run_build
 
     project = Project.at(project_dir)
-    book = load_book(project.source)  # bad source: one message before any work starts
-    known = [language.code for language in book.meta.languages]
+    # Only book.yml is read up front (a build with nothing to do must return at
+    # once); the whole source and the translations are checked by `preflight`
+    # below as soon as anything needs building, before any work starts.
+    known, source_lang = _languages_of(project)
     if all_languages and langs:
         raise PipelineError("give either --lang or --all-languages, not both")
-    chosen_langs = known if all_languages else list(langs) or [book.meta.language]
+    chosen_langs = known if all_languages else list(langs) or [source_lang]
     for lang in chosen_langs:
         if lang not in known:
             raise PipelineError(
                 f"unknown language '{lang}' (book.yml lists: {', '.join(known)}); start one with "
                 f"`compendium i18n init {lang}` and add it to book.yml's languages")
+
+    def preflight(langs_with_work: list[str]) -> object:
+        book = load_book(project.source)  # bad source: one message before any work starts
+        _refuse_bad_translations(project, book, [lang for lang in langs_with_work if lang != book.meta.language])
+        return book
+
     progress = progress_for(sys.stderr)
     try:
         result = run_build(project, list(formats or FORMATS), chosen_langs, jobs or os.cpu_count() or 1,
-                           force, progress, book=book)
+                           force, progress, preflight=preflight)
     finally:
         progress.close()
     built = len(result.built)
@@ -180,6 +188,39 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     if failed:
         for outcome in failed:
             click.echo(f"error: {outcome.task.name}: {outcome.error}", err=True)
+        sys.exit(1)
+
+
+def _languages_of(project: Any) -> tuple[list[str], str]:
+    """The languages book.yml lists, and the source language, without loading the book."""
+    from .load import load_book
+    from .yamlfile import parse_yaml
+
+    path = project.source / "book.yml"
+    try:
+        data = parse_yaml(path.read_text(encoding="utf-8"), "source/book.yml")
+        codes = [str(entry["code"]) for entry in data["languages"]]
+        return codes, str(data["language"])
+    except (OSError, UnicodeDecodeError, KeyError, TypeError, PipelineError):
+        load_book(project.source)  # says precisely what is wrong with the book
+        raise
+
+
+def _refuse_bad_translations(project: Any, book: Any, langs: list[str]) -> None:
+    """Before any work: the theme loads, and each language's PO file parses and passes
+    the translation checks (raw HTML, dropped footnotes...), or nothing is built."""
+    from .checks.translations import translation_findings
+    from .theme import load_theme
+
+    theme = load_theme(project.theme_dir)
+    if not langs:
+        return
+    errors = [f for f in translation_findings(project.root, book, theme.strings, "themes/default/strings.yml", langs)
+              if f.severity == "error"]
+    for finding in errors:
+        click.echo(str(finding), err=True)
+    if errors:
+        click.echo(f"{len(errors)} error(s) in the translations of {', '.join(langs)}: nothing built", err=True)
         sys.exit(1)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from .build import Edition, Project
 from .errors import PipelineError
 from .i18n.apply import TranslationReport, translate_book
-from .i18n.catalog import read_po
+from .i18n.catalog import read_po, shown
 from .load import load_book
 from .model import Book
 from .theme import load_theme
@@ -57,7 +57,7 @@ def edition_for(project: Project, lang: str | None = None,
     name = native_name(lang, language.name)
     if lang == source_lang:
         return Edition(book, theme, dict(theme.strings), lang, name, False), None
-    po = read_po(po_path(project, lang))
+    po = read_po(po_path(project, lang), shown(po_path(project, lang)))
     translated, strings, report = translate_book(book, theme.strings, po, lang)
     from .transforms.typography import apply_typography
 

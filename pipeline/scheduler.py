@@ -336,26 +336,24 @@ def _raise_on_sigterm() -> Callable[[], None]:
 
 
 def build(project: Project, formats: list[str], languages: list[str], jobs: int, force: bool,
-          progress: Any, book: Any = None) -> BuildResult:
+          progress: Any, preflight: Callable[[list[str]], Any] | None = None) -> BuildResult:
     """Build what is out of date; `progress` gets plan, start(task), finish(outcome), note(text).
 
-    `book`, when the caller has loaded it already, saves this process a second load.
+    `preflight(languages with work)` runs once something needs building and
+    before any of it starts (the CLI checks the source and translations
+    there); the book it returns is reused by this process.
     """
-    from .load import load_book
-
-    if book is not None:
-        _EDITIONS[(str(project.root), "\0book")] = (book, None)  # type: ignore[assignment]
 
     restore = _raise_on_sigterm()
     try:
         with build_lock(project.build, progress.note):
-            return _build(project, formats, languages, jobs, force, progress, load_book)
+            return _build(project, formats, languages, jobs, force, progress, preflight or (lambda langs: None))
     finally:
         restore()
 
 
 def _build(project: Project, formats: list[str], languages: list[str], jobs: int, force: bool,
-           progress: Any, load_book: Any) -> BuildResult:
+           progress: Any, preflight: Callable[[list[str]], Any]) -> BuildResult:
     state = State(project.build / STATE_FILE)
     # Which sectors have factsheets is read without loading the whole book.
     sectors = sorted(p.stem for p in (project.source / "factsheets").glob("*.yml")) if "factsheets" in formats else []
@@ -374,6 +372,10 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
             result.outcomes.append(Outcome(task, "unchanged", 0.0, state.entry(task).get("pages")))
         else:
             todo.append(task)
+    if todo:
+        book = preflight(sorted({task.lang for task in todo}))
+        if book is not None:
+            _EDITIONS[(str(project.root), "\0book")] = (book, None)
     progress.plan(tasks, todo)
     if todo:
         _execute(project, todo, state, keys, jobs, forced, progress, result)

@@ -35,7 +35,10 @@ class Theme:
 
     def path(self, name: str) -> Path:
         path = (self.root / name).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not path.is_relative_to(self.root):
+            raise PipelineError(f"theme file '{self.rel(name)}' leads outside the theme folder "
+                                "(a path or symlink out of it); the theme may use only its own files")
+        if not path.is_file():
             raise PipelineError(f"theme file '{self.rel(name)}' is missing")
         return path
 
@@ -57,19 +60,44 @@ class Theme:
             raise PipelineError(f"template error in '{template}': {exc.message}") from None
 
 
+def _shown(root: Path, name: str = "") -> str:
+    """A theme file as messages name it: relative to the project (themes/default/print.css)."""
+    path = root / name if name else root
+    try:
+        return str(path.relative_to(root.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(root: Path, name: str) -> Any:
+    path = root / name
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PipelineError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                            Loc(_shown(root, name), raw[: exc.start].count(b"\n") + 1)) from None
+    return parse_yaml(text, _shown(root, name))
+
+
 def load_theme(root: Path) -> Theme:
     root = root.resolve()
     if not root.is_dir():
-        raise PipelineError(f"theme folder '{root}' does not exist")
+        raise PipelineError(f"theme folder '{_shown(root)}' does not exist")
     for name in REQUIRED_FILES:
         if not (root / name).is_file():
-            raise PipelineError(f"theme file '{root / name}' is missing")
-    options = parse_yaml((root / "theme.yml").read_text(encoding="utf-8"), str(root / "theme.yml")) or {}
-    strings = parse_yaml((root / "strings.yml").read_text(encoding="utf-8"), str(root / "strings.yml")) or {}
+            raise PipelineError(f"theme file '{_shown(root, name)}' is missing")
+    options = _read_yaml(root, "theme.yml") or {}
+    strings = _read_yaml(root, "strings.yml") or {}
+    if not isinstance(options, dict):
+        raise PipelineError("expected a mapping of options", Loc(_shown(root, "theme.yml"), 1))
     if not isinstance(strings, dict) or not all(isinstance(v, str) for v in strings.values()):
-        raise PipelineError(f"{root / 'strings.yml'}: expected a mapping of names to text")
+        bad = next((k for k, v in strings.items() if not isinstance(v, str)), None) \
+            if isinstance(strings, dict) else None
+        said = f" ('{bad}' is not text)" if bad is not None else ""
+        raise PipelineError(f"expected a mapping of names to text{said}", Loc(_shown(root, "strings.yml"), 1))
     if options.get("footnotes", "endnotes") not in ("endnotes", "page-bottom"):
-        raise PipelineError(f"{root / 'theme.yml'}: footnotes should be endnotes or page-bottom")
+        raise PipelineError("footnotes should be endnotes or page-bottom", Loc(_shown(root, "theme.yml"), 1))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root / "templates")),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"]),

@@ -1,8 +1,27 @@
 """A catalogue of bad inputs: each case breaks the minibook one way and names the
-message `compendium check` must give (file, line, words), with no traceback.
+message the command line must give (file, line, words), with its exit status
+and no traceback.
 
 The cases live in tests/bad_input/cases.yml; this module only applies them.
-Edits operate on a copy of tests/fixtures/minibook (relative paths inside it):
+
+Layout. By default a case gets a copy of tests/fixtures/minibook as
+`TMP/minibook` (paths print as `minibook/...`) and runs
+`compendium check --source {source}`. A case that needs a project (PO files,
+a theme, another command) gets the project layout instead: `TMP/source` (the
+minibook), `TMP/themes` (the repository's themes, linked; `theme: copy` copies
+them, without the fonts, so that the case may break them) and
+`TMP/translations`. It does when it declares any of:
+
+  languages: [fr, ...]   each language is added to book.yml
+                         (`- {code: fr, name: French, status: draft}`), then
+                         `compendium i18n extract` and `i18n init fr` write the
+                         template and a valid PO file, before the edits.
+                         `languages: []` only extracts the template.
+  theme: copy            the themes are copied, not linked
+  project: true          the layout alone
+
+Edits operate on the copy (`file`: relative to the source folder; `path`:
+relative to the project, e.g. translations/fr.po, themes/default/print.css):
 
   {file: F, replace: [OLD, NEW]}     OLD must occur in F (else the case is stale)
   {file: F, write: TEXT}             create or overwrite F
@@ -13,11 +32,22 @@ Edits operate on a copy of tests/fixtures/minibook (relative paths inside it):
   {file: F, generate: {bytes: N, line: TEXT}}  F := TEXT repeated to N bytes
                                      (large files are made here, never committed)
   {file: F, line_endings: crlf|cr}   rewrite F's line ends
+  {path: P, translate: {CTX: TEXT}}  in a PO file, the msgstr of the message
+                                     whose context is CTX becomes TEXT
+  {path: P, encode: latin-1}         re-encode the (UTF-8) file
 
 A case may give `args` (the command line after `compendium`) with `{source}`
-standing for the copy's path; the default is `check --source {source}`.
-`expect.file` is relative to the source folder; the test looks for it as
-`minibook/FILE` (paths are printed relative to the project, the source's parent).
+and `{project}` standing for the copy's paths; the default is
+`check --source {source}`.
+
+`expect`: exit (the status), message (a regex searched in each output line)
+and where the message points: `file` (relative to the source folder, looked
+for as `minibook/FILE` or `source/FILE`, since paths print relative to the
+project) or `path` (relative to the project, e.g. translations/fr.po); then
+the line: `line: N`, `line_of: TEXT` (the first line of that file, after the
+edits, holding TEXT; `[TEXT, -1]` for the last) or `entry: CTX` (the first
+line of the PO entry whose context is CTX, where gettext tools and the
+checks place an entry).
 """
 
 from __future__ import annotations
@@ -31,6 +61,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import polib
 import pytest
 import yaml
 
@@ -38,6 +69,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MINIBOOK = Path(__file__).resolve().parent / "fixtures" / "minibook"
 CASES_FILE = Path(__file__).resolve().parent / "bad_input" / "cases.yml"
 SOURCE_NAME = "minibook"
+LANGUAGE_NAMES = {"fr": "French", "es": "Spanish", "ar": "Arabic", "ru": "Russian", "zh-Hans": "Chinese"}
+CASE_KEYS = {"name", "description", "edits", "args", "expect", "languages", "theme", "project"}
 
 
 def _load_cases() -> list[dict[str, Any]]:
@@ -46,27 +79,44 @@ def _load_cases() -> list[dict[str, Any]]:
     names = [c["name"] for c in cases]
     dupes = sorted({n for n in names if names.count(n) > 1})
     assert not dupes, f"duplicate case names in cases.yml: {dupes}"
+    for case in cases:
+        unknown = set(case) - CASE_KEYS
+        assert not unknown, f"case {case['name']}: unknown key(s) {sorted(unknown)}"
     return cases
 
 
 CASES = _load_cases()
 
 
+def _needs_project(case: dict[str, Any]) -> bool:
+    return (
+        "languages" in case
+        or "theme" in case
+        or bool(case.get("project"))
+        or any("{project}" in a for a in case.get("args", []))
+    )
+
+
 def apply_edit(source: Path, edit: dict[str, Any]) -> None:
-    path = source / edit["file"]
-    ops = set(edit) - {"file"}
+    assert ("file" in edit) != ("path" in edit), f"an edit names a `file` or a `path`: {edit}"
+    path = source / edit["file"] if "file" in edit else source.parent / edit["path"]
+    shown = edit.get("file") or edit["path"]
+    # The themes are a link to the repository's unless the case copies them: never edit through it.
+    assert path.parent.resolve().is_relative_to(source.parent.resolve()), (
+        f"{shown} is outside the case's project (edit the theme only in a case with `theme: copy`)")
+    ops = set(edit) - {"file", "path"}
     assert len(ops) == 1, f"one operation per edit, got {sorted(ops)}"
     (op,) = ops
     value = edit[op]
     if op == "delete":
-        assert path.exists(), f"cannot delete {edit['file']}: it does not exist"
+        assert path.exists(), f"cannot delete {shown}: it does not exist"
         path.unlink()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     if op == "replace":
         old, new = value
         text = path.read_text(encoding="utf-8")
-        assert old in text, f"stale case: {old!r} not found in {edit['file']}"
+        assert old in text, f"stale case: {old!r} not found in {shown}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
     elif op == "write":
         path.write_text(value, encoding="utf-8", newline="")
@@ -84,6 +134,15 @@ def apply_edit(source: Path, edit: dict[str, Any]) -> None:
     elif op == "line_endings":
         ending = {"crlf": b"\r\n", "cr": b"\r"}[value]
         path.write_bytes(path.read_bytes().replace(b"\n", ending))
+    elif op == "translate":
+        po = polib.pofile(str(path), wrapwidth=0)
+        entries = {entry.msgctxt: entry for entry in po}
+        for ctx, text in value.items():
+            assert ctx in entries, f"stale case: no message '{ctx}' in {shown}"
+            entries[ctx].msgstr = text
+        po.save(str(path))
+    elif op == "encode":
+        path.write_bytes(path.read_text(encoding="utf-8").encode(value))
     else:
         raise AssertionError(f"unknown edit operation {op!r}")
 
@@ -106,6 +165,70 @@ def make_source(tmp_path: Path) -> Path:
     return source
 
 
+_TEMPLATES: dict[tuple[str, tuple[str, ...] | None], Path] = {}
+
+
+def make_project(tmp_path: Path, case: dict[str, Any], cache: Path | None = None) -> Path:
+    """The project layout: source/, themes/ (linked or copied), translations/; returns the source.
+
+    With `cache` (a folder kept for the session), a layout with the same theme
+    mode and languages is made once, there, and copied for each case: the PO
+    files depend on the minibook and the theme, never on a case's edits."""
+    theme_mode = "copy" if case.get("theme") == "copy" else "link"
+    languages = case.get("languages")
+    key = (theme_mode, tuple(languages) if languages is not None else None)
+    if cache is not None:
+        if key not in _TEMPLATES:
+            template = cache / f"template-{len(_TEMPLATES)}"
+            template.mkdir()
+            make_project(template, case)
+            _TEMPLATES[key] = template
+        shutil.copytree(_TEMPLATES[key], tmp_path, symlinks=True, dirs_exist_ok=True)
+        return tmp_path / "source"
+    source = tmp_path / "source"
+    shutil.copytree(MINIBOOK, source)
+    if theme_mode == "copy":
+        shutil.copytree(ROOT / "themes", tmp_path / "themes", ignore=shutil.ignore_patterns("*.ttf", "*.otf"))
+    else:
+        (tmp_path / "themes").symlink_to(ROOT / "themes", target_is_directory=True)
+    if languages is None:
+        return source
+    book = source / "book.yml"
+    anchor = "  - {code: en, name: English, status: source}\n"
+    text = book.read_text(encoding="utf-8")
+    assert anchor in text, "the minibook's book.yml no longer lists English as expected"
+    added = "".join(f"  - {{code: {lang}, name: {LANGUAGE_NAMES.get(lang, lang)}, status: draft}}\n"
+                    for lang in languages)
+    book.write_text(text.replace(anchor, anchor + added), encoding="utf-8")
+    for args in [["i18n", "extract"], *(["i18n", "init", lang] for lang in languages)]:
+        result = run_cli([*args, "--project", str(tmp_path)], tmp_path)
+        assert result.returncode == 0, f"setting up the case failed: {' '.join(args)}:\n{result.stderr}"
+    return source
+
+
+@pytest.fixture(scope="session")
+def project_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bad-input-projects")
+
+
+def expected_line(project: Path, target: Path, expect: dict[str, Any]) -> int | None:
+    """The line the message must name, from `line`, `line_of` or `entry`."""
+    if "line" in expect:
+        return int(expect["line"])
+    if "line_of" in expect:
+        text, occurrence = expect["line_of"] if isinstance(expect["line_of"], list) else (expect["line_of"], 1)
+        lines = target.read_bytes().decode("utf-8", errors="replace").split("\n")
+        found = [number for number, line in enumerate(lines, start=1) if text in line]
+        assert found, f"stale case: {text!r} is not in {target.relative_to(project)}"
+        return found[occurrence - 1 if occurrence > 0 else occurrence]
+    if "entry" in expect:
+        po = polib.pofile(target.read_bytes().decode("utf-8", errors="replace"))
+        lines = [entry.linenum for entry in po if entry.msgctxt == expect["entry"]]
+        assert lines, f"stale case: no message '{expect['entry']}' in {target.relative_to(project)}"
+        return lines[0]
+    return None
+
+
 def test_minibook_passes(tmp_path: Path) -> None:
     source = make_source(tmp_path)
     result = run_cli(["check", "--source", str(source)], tmp_path)
@@ -126,13 +249,23 @@ def test_minibook_json(tmp_path: Path) -> None:
     assert report["summary"]["tables"] == 1
 
 
+def test_minibook_with_a_translation_passes(tmp_path: Path) -> None:
+    """The starting point of the PO cases: a fresh French PO file is no error."""
+    source = make_project(tmp_path, {"languages": ["fr"]})
+    assert (tmp_path / "translations" / "fr.po").is_file()
+    result = run_cli(["check", "--source", str(source)], tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "0 error(s), 0 warning(s)" in output
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
-    source = make_source(tmp_path)
+def test_bad_input(case: dict[str, Any], tmp_path: Path, project_cache: Path) -> None:
+    source = make_project(tmp_path, case, project_cache) if _needs_project(case) else make_source(tmp_path)
     for edit in case.get("edits", []):
         apply_edit(source, edit)
     args = [
-        a.replace("{source}", str(source))
+        a.replace("{source}", str(source)).replace("{project}", str(tmp_path))
         for a in case.get("args", ["check", "--source", "{source}"])
     ]
     result = run_cli(args, tmp_path)
@@ -146,13 +279,18 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path) -> None:
     message = re.compile(expect["message"])
     lines = [line for line in output.splitlines() if message.search(line)]
     assert lines, f"no line matches /{expect['message']}/:\n{output}"
-    if "file" in expect:
-        where = f"{SOURCE_NAME}/{expect['file']}"
-        if "line" in expect:
-            where += f":{expect['line']}:"
+    assert not ("file" in expect and "path" in expect), "expect names a `file` or a `path`, not both"
+    if "file" in expect or "path" in expect:
+        where = f"{source.name}/{expect['file']}" if "file" in expect else expect["path"]
+        target = source / expect["file"] if "file" in expect else tmp_path / expect["path"]
+        line = expected_line(tmp_path, target, expect)
+        if line is not None:
+            where += f":{line}:"
         assert any(where in line for line in lines), (
             f"no line with /{expect['message']}/ names {where}:\n{output}"
         )
+    else:
+        assert not {"line", "line_of", "entry"} & set(expect), "a line needs a `file` or a `path`"
     # one line per message, short enough to read in a terminal
     for line in lines:
         assert len(line) < 400, f"message too long: {line}"

@@ -9,6 +9,7 @@ written into the PO files' comments so a translator in Poedit sees them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,12 @@ class Term:
     other_sense: tuple[str, ...] = ()
 
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"(?<![\w-]){re.escape(self.en)}(?![\w-])", re.I)
+        return _pattern(self.en)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.I)
 
 
 def terms_path(root: Path, lang: str) -> Path:

@@ -12,7 +12,9 @@ from ..model import Book, Loc
 from .terms import term_findings
 
 
-def translation_findings(root: Path, book: Book, strings: dict[str, str], strings_file: str) -> list[Finding]:
+def translation_findings(root: Path, book: Book, strings: dict[str, str], strings_file: str,
+                         only: list[str] | None = None) -> list[Finding]:
+    """Findings for every translated language of book.yml (or only those named)."""
     from ..i18n.apply import check_entry
     from ..i18n.catalog import read_po
     from ..i18n.units import book_units, theme_units
@@ -20,7 +22,7 @@ def translation_findings(root: Path, book: Book, strings: dict[str, str], string
     units = {u.ctx: u for u in list(book_units(book)) + list(theme_units(dict(strings), strings_file))}
     out: list[Finding] = []
     for language in book.meta.languages:
-        if language.code == book.meta.language:
+        if language.code == book.meta.language or (only is not None and language.code not in only):
             continue
         path = root / "translations" / f"{language.code}.po"
         rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
@@ -30,18 +32,20 @@ def translation_findings(root: Path, book: Book, strings: dict[str, str], string
                                f"(start it with `compendium i18n init {language.code}`)", language.loc))
             continue
         try:
-            po = read_po(path)
+            po = read_po(path, rel)
         except PipelineError as exc:
             out.append(Finding("error", "po-syntax", exc.message, exc.loc or Loc(rel)))
             continue
-        po.fpath = rel
+        header_lines = getattr(po, "header_lines", {})
         header_lang = po.metadata.get("Language", "")
         if header_lang.replace("_", "-") != language.code:
-            out.append(Finding("error", "po-header", f"header 'Language: {header_lang}' does not match "
-                               f"the file's language '{language.code}'", Loc(rel, 1)))
+            said = f"header 'Language: {header_lang}'" if "Language" in po.metadata else "the header has no 'Language:'"
+            out.append(Finding("error", "po-header", f"{said}; the file's language is '{language.code}'",
+                               Loc(rel, header_lines.get("Language", 1))))
         plural = po.metadata.get("Plural-Forms", "")
         if plural and ("nplurals=" not in plural or "plural=" not in plural):
-            out.append(Finding("error", "po-header", f"malformed Plural-Forms header '{plural}'", Loc(rel, 1)))
+            out.append(Finding("error", "po-header", f"malformed Plural-Forms header '{plural}'",
+                               Loc(rel, header_lines.get("Plural-Forms", 1))))
         for entry in po:
             if entry.obsolete or not entry.msgstr:
                 continue

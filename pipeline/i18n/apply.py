@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import polib
@@ -52,6 +53,22 @@ def entry_loc(po: polib.POFile, entry: polib.POEntry) -> Loc:
     return Loc(po.fpath or "?", entry.linenum or 0)
 
 
+# An HTML tag or comment, as a translator might type one (theme strings are
+# plain text: markup there would be printed, or worse, taken for markup).
+_HTML_TAG = re.compile(r"<(?:[A-Za-z][\w:-]*(?:\s[^<>]*)?/?|/[A-Za-z][\w:-]*\s*|!--.*?--)>", re.S)
+
+
+def _differences(want: list[str], got: list[str]) -> str:
+    """How two lists of placeholders differ, in the words a translator needs."""
+    missing = sorted((Counter(want) - Counter(got)).elements())
+    extra = sorted((Counter(got) - Counter(want)).elements())
+    if missing and extra:
+        return f"the translation has {', '.join(extra)} where the source has {', '.join(missing)}"
+    if missing:
+        return f"the translation drops {', '.join(missing)}"
+    return f"the translation adds {', '.join(extra)}"
+
+
 def parse_translation(entry: polib.POEntry, po: polib.POFile) -> list[Inline]:
     try:
         return parse_inline(entry.msgstr, entry_loc(po, entry))
@@ -68,8 +85,9 @@ def check_entry(unit: Unit, entry: polib.POEntry, po: polib.POFile) -> list[Find
             return [Finding("error", "translation-placeholders",
                             f"'{entry.msgctxt}': placeholders differ from the source (source has "
                             f"{', '.join(wanted) or 'none'}; translation has {', '.join(given) or 'none'})", loc)]
-        if "<" in entry.msgstr and ">" in entry.msgstr:
-            message = f"'{entry.msgctxt}': raw HTML is not allowed in a translation"
+        tag = _HTML_TAG.search(entry.msgstr)
+        if tag:
+            message = f"'{entry.msgctxt}': raw HTML is not allowed in a translation: '{tag.group(0)[:60]}'"
             return [Finding("error", "translation-html", message, loc)]
         return []
     try:
@@ -83,12 +101,9 @@ def check_entry(unit: Unit, entry: polib.POEntry, po: polib.POFile) -> list[Find
              "xrefs": "cross-reference targets", "emphasis": "emphasis markers"}
     for key, label in names.items():
         if want[key] != got[key]:
-            missing = sorted(set(want[key]) - set(got[key])) or want[key]
-            extra = sorted(set(got[key]) - set(want[key])) or got[key]
             findings.append(Finding(
                 "error", f"translation-{key}",
-                f"'{entry.msgctxt}': {label} differ from the source (source has {', '.join(missing) or 'none'}; "
-                f"translation has {', '.join(extra) or 'none'})", loc))
+                f"'{entry.msgctxt}': {label} differ from the source: {_differences(want[key], got[key])}", loc))
     return findings
 
 

@@ -120,6 +120,11 @@ def write_pot(messages: list[Message], path: Path, timestamp: str) -> int:
     return len(messages)
 
 
+def shown(path: Path) -> str:
+    """How messages name a translations file: relative to the project (translations/fr.po)."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name == "translations" else str(path)
+
+
 def read_po(path: Path, name: str | None = None) -> polib.POFile:
     """Parse a PO file; any syntax error becomes one message with the file and line.
 
@@ -127,8 +132,8 @@ def read_po(path: Path, name: str | None = None) -> polib.POFile:
     by default, the path as given. Stricter than polib, which skips over some
     broken input: a string must be closed on its line, a header line must be
     `Name: value`, and a message (context and source text) may appear once.
-    The parsed file knows the line of each header field and each msgstr
-    (`po.header_lines`, `po.msgstr_lines`), for messages that point there.
+    The parsed file knows the line of each header field (`po.header_lines`),
+    for messages about the header.
     """
     where = name or str(path)
     if not path.is_file():
@@ -144,7 +149,8 @@ def read_po(path: Path, name: str | None = None) -> polib.POFile:
             Loc(where, raw[: exc.start].count(b"\n") + 1),
         ) from None
     if "\0" in text:
-        raise PipelineError("contains NUL characters (a binary file?)", Loc(where, text[: text.index("\0")].count("\n") + 1))
+        line = text[: text.index("\0")].count("\n") + 1
+        raise PipelineError("contains NUL characters (a binary file?)", Loc(where, line))
     lexed = _lex_po(text, where)
     charset = re.search(r"charset=([^\s;]*)", lexed.header.get("Content-Type", ""))
     if charset and charset.group(1).strip().lower() not in ("utf-8", "utf8"):
@@ -160,7 +166,6 @@ def read_po(path: Path, name: str | None = None) -> polib.POFile:
         raise PipelineError(f"invalid PO file: {message}", Loc(where, line)) from None
     po.fpath = where
     po.header_lines = lexed.header_lines
-    po.msgstr_lines = lexed.msgstr_lines
     return po
 
 
@@ -168,7 +173,6 @@ def read_po(path: Path, name: str | None = None) -> polib.POFile:
 class _Lexed:
     header: dict[str, str] = field(default_factory=dict)
     header_lines: dict[str, int] = field(default_factory=dict)
-    msgstr_lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?:\s+(.*))?$")
@@ -186,14 +190,13 @@ def _lex_po(text: str, where: str) -> _Lexed:
     starts: dict[str, int] = {}
     field_lines: list[tuple[int, str]] = []  # (line, unescaped piece) of the current field
     keyword = ""
-    entry_start = 0
 
     def check_string(value: str, number: int, what: str) -> str:
         if not value.startswith('"'):
             raise PipelineError(f"expected a quoted string after {what}, got '{value[:40]}'", Loc(where, number))
         if not _STRING.match(value):
-            raise PipelineError(f"unterminated string: {what} '{value[:40]}' has no closing quote "
-                                "(or an unescaped quote inside)", Loc(where, number))
+            raise PipelineError(f"unterminated string after {what}: {value[:40]} (no closing quote, "
+                                "or an unescaped quote inside)", Loc(where, number))
         return polib.unescape(value[1:-1])
 
     def finish_entry() -> None:
@@ -204,13 +207,11 @@ def _lex_po(text: str, where: str) -> _Lexed:
         key = (ctx, msgid)
         first = starts.get("msgctxt", starts["msgid"])
         if key in seen:
-            shown = f"msgctxt '{ctx}'" if "msgctxt" in fields else f"msgid '{msgid[:40]}'"
-            raise PipelineError(f"duplicate message {shown} (first given on line {seen[key]})", Loc(where, first))
+            said = f"msgctxt '{ctx}'" if "msgctxt" in fields else f"msgid '{msgid[:40]}'"
+            raise PipelineError(f"duplicate message {said} (first given on line {seen[key]})", Loc(where, first))
         seen[key] = first
-        if "msgstr" in starts:
-            out.msgstr_lines[key] = starts["msgstr"]
         if key == ("", "") and "msgctxt" not in fields:
-            _header_fields(header_pieces, out)
+            _header_fields(header_pieces, out, where)
 
     header_pieces: list[tuple[int, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -222,7 +223,7 @@ def _lex_po(text: str, where: str) -> _Lexed:
             word = match.group(1)
             if word in ("msgctxt", "msgid") and keyword.startswith("msgstr"):
                 finish_entry()
-                fields, starts, entry_start = {}, {}, number
+                fields, starts = {}, {}
             if word in fields:
                 raise PipelineError(f"{word} given twice in one message (also line {starts[word]})", Loc(where, number))
             keyword = word
@@ -242,11 +243,10 @@ def _lex_po(text: str, where: str) -> _Lexed:
                                 "a quoted string or a # comment)", Loc(where, number))
     if keyword:
         finish_entry()
-    del entry_start
     return out
 
 
-def _header_fields(pieces: list[tuple[int, str]], out: _Lexed) -> None:
+def _header_fields(pieces: list[tuple[int, str]], out: _Lexed, where: str) -> None:
     """The header entry's msgstr: one `Name: value` per line, each line noted."""
     line_of_text: list[tuple[int, str]] = []
     current, current_line = "", 0
@@ -265,7 +265,7 @@ def _header_fields(pieces: list[tuple[int, str]], out: _Lexed) -> None:
             continue
         if not _HEADER_LINE.match(field_text):
             raise PipelineError(f"broken header line '{field_text[:60]}': expected 'Name: value' "
-                                "(like 'Language: fr')", Loc("", number))
+                                "(like 'Language: fr')", Loc(where, number))
         name, _, value = field_text.partition(":")
         out.header[name] = value.strip()
         out.header_lines[name] = number
@@ -281,8 +281,8 @@ def _comment(base: str, msgid: str, terms: list | None) -> str:  # type: ignore[
 
 def init_po(pot_path: Path, po_path: Path, lang: str, timestamp: str, terms: list | None = None) -> int:  # type: ignore[type-arg]
     if po_path.exists():
-        raise PipelineError(f"'{po_path}' already exists; use `compendium i18n update` to bring it in step")
-    pot = read_po(pot_path)
+        raise PipelineError(f"'{shown(po_path)}' already exists; use `compendium i18n update` to bring it in step")
+    pot = read_po(pot_path, shown(pot_path))
     po = polib.POFile(wrapwidth=79)
     _header(po, timestamp, lang)
     for entry in pot:
@@ -303,8 +303,8 @@ class UpdateResult:
 
 def update_po(pot_path: Path, po_path: Path, terms: list | None = None) -> UpdateResult:  # type: ignore[type-arg]
     """Merge the template into a PO file (msgmerge's rules, keyed on the stable ids)."""
-    pot = read_po(pot_path)
-    po = read_po(po_path)
+    pot = read_po(pot_path, shown(pot_path))
+    po = read_po(po_path, shown(po_path))
     old = {entry.msgctxt: entry for entry in po if not entry.obsolete}
     by_source = {entry.msgid: entry for entry in po if entry.msgstr and not entry.obsolete and not entry.fuzzy}
     result = UpdateResult()

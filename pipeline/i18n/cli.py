@@ -15,11 +15,26 @@ def _project(project_dir: Path) -> Project:
     return Project.at(project_dir)
 
 
+class _ReportingGroup(click.Group):
+    """A PipelineError in any subcommand becomes one line on stderr and exit status 1,
+    never a traceback (as for the other commands)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PipelineError as exc:
+            click.echo(f"error: {exc}" if not exc.loc else f"{exc.loc}: error: {exc.message}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
 PROJECT_OPTION = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                               default=Path("."), show_default=True, help="The project folder.")
 
 
-@click.group()
+@click.group(cls=_ReportingGroup)
 def i18n() -> None:
     """Translations: extract the template, start a language, update, see progress.
 
@@ -120,7 +135,7 @@ def update(project_dir: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def status(project_dir: Path, fmt: str) -> None:
     """Translated / fuzzy / untranslated messages per language and per part."""
-    from ..i18n.catalog import read_po, status_of
+    from ..i18n.catalog import read_po, shown, status_of
 
     project = _project(project_dir)
     book, messages = all_messages(project)
@@ -132,8 +147,8 @@ def status(project_dir: Path, fmt: str) -> None:
         if not path.is_file():
             rel = path.relative_to(project.root)
             raise PipelineError(f"book.yml lists '{language.code}' but {rel} does not exist; "
-                                f"run `compendium i18n init {language.code}`")
-        groups = status_of(messages, read_po(path))
+                                f"run `compendium i18n init {language.code}`", language.loc)
+        groups = status_of(messages, read_po(path, shown(path)))
         result[language.code] = {group: counts.as_dict() for group, counts in groups.items()}
         from ..checks.terms import term_findings_for
 

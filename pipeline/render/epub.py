@@ -798,7 +798,11 @@ def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
         ("css/edition.css", "text/css",
          (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")),
     ]
-    for icon in edition.book.icons.values():
+    # Only the files the book references: every icon when the Icon Table lists
+    # them all, otherwise the icons of the box types the book uses.
+    book = edition.book
+    used = set(book.icons) if book.icon_table_after else {box.kind for _section, box in book.boxes()}
+    for icon in (icon for icon in book.icons.values() if icon.id in used):
         rel = f"icons/{icon.svg}"
         try:
             path = theme.path(rel)
