@@ -79,15 +79,16 @@ def english_edition(project: Project) -> Edition:
 
 
 def build_pdf(project: Project, edition: Edition, profile: str,
-              progress: Callable[[str], None] = lambda message: None) -> Artifact:
+              progress: Callable[[str], None] = lambda message: None, html_text: str | None = None) -> Artifact:
     from .render.pdf import PROFILES, book_html, render_pdf, write_page_map
 
     name = PROFILES[profile][0]
     out = project.out_dir(edition.lang) / name
     progress(f"{edition.lang}: laying out {name}")
     started = time.perf_counter()
-    html_text = book_html(edition.book, edition.theme, profile, edition.strings,
-                          edition.language_name, edition.draft, edition.draft_notice)
+    if html_text is None:  # (the scheduler passes the HTML it has already made)
+        html_text = book_html(edition.book, edition.theme, profile, edition.strings,
+                              edition.language_name, edition.draft, edition.draft_notice)
     result = render_pdf(html_text, edition.theme, project.allowed_roots(), out, profile)
     if profile == "print":
         # The print edition's pages are the ones a citation "p. 43" means. The

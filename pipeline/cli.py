@@ -46,7 +46,25 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group, with `i18n` and `links` imported only when used
+    (a build should not pay for the link checker's imports)."""
+
+    LAZY = {"i18n": ("pipeline.i18n.cli", "i18n"), "links": ("pipeline.linkcheck.cli", "links")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[name]
+            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="compendium")
 def main() -> None:
     """Publish the UNODC Compendium from one source: check it, build its editions.
@@ -274,16 +292,6 @@ def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
     if failed:
         sys.exit(1)
 
-
-def _register() -> None:
-    from .i18n.cli import i18n
-    from .linkcheck.cli import links
-
-    main.add_command(i18n)
-    main.add_command(links)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

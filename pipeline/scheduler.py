@@ -249,7 +249,7 @@ def _run(project: Project, task: Task, previous: str, force: bool, started: floa
         key = _content_key(task.kind, html_text, edition)
         if _unchanged(project, task, key, previous, force):
             return done("unchanged", key)
-        artifact = build_pdf(project, edition, profile)
+        artifact = build_pdf(project, edition, profile, html_text=html_text)
         return done("built", key, artifact.pages)
     if task.kind == "epub":
         from .render.epub import build_epub, preflight, render_epub
@@ -463,7 +463,7 @@ def write_manifest(project: Project, tasks: list[Task], state: State) -> Path:
                 "kind": task.kind if task.kind != "factsheet" else f"factsheet-{task.sector}",
                 "pages": entry.get("pages"),
                 "size": path.stat().st_size,
-                "sha256": sha256_of(path),
+                "sha256": entry.get("outputs", {}).get(path.name) or sha256_of(path),
                 "seconds": entry.get("seconds"),
             })
     artifacts.sort(key=lambda a: (a["language"], a["path"]))

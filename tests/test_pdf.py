@@ -231,6 +231,42 @@ def test_reproducible_bytes(tmp_path: Path, built_pdfs: Project) -> None:
     assert outputs[0][1] == outputs[1][1]
 
 
+def test_table_header_rows_repeat_across_pages(tmp_path: Path) -> None:
+    """A table that runs onto the next page starts there with its header row again."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minibook", root / "source")
+    shutil.copytree(ROOT / "themes", root / "themes")
+    section = root / "source" / "part-1" / "1-1.md"
+    rows = "".join(f"| Role {n} | The entity number {n} of a long table that must run over pages. |\n"
+                   for n in range(120))
+    text = section.read_text()
+    section.write_text(text.replace("| Convener | The entity that starts the PPP. |\n",
+                                    "| Convener | The entity that starts the PPP. |\n" + rows, 1))
+    proc = _build_cli(root, "pdf")
+    assert proc.returncode == 0, proc.stderr
+    texts = _texts(pypdf.PdfReader(str(root / "build/en/compendium.pdf")))
+    pages = [i for i, text in enumerate(texts) if "Role 60" in text or "Role 119" in text or "Role 5 " in text]
+    table_pages = [i for i, text in enumerate(texts) if re.search(r"Role \d+ The entity number", text)]
+    assert len(table_pages) >= 2, "the fixture table should run over several pages"
+    for page in table_pages:
+        assert re.search(r"Role Description", texts[page]), f"page {page + 1} has no header row"
+    assert pages
+
+
+def test_page_bottom_footnotes_are_a_theme_option(tmp_path: Path) -> None:
+    root = _copy_project(tmp_path)
+    options = root / "themes/default/theme.yml"
+    options.write_text(options.read_text().replace("footnotes: endnotes", "footnotes: page-bottom"))
+    proc = _build_cli(root, "pdf")
+    assert proc.returncode == 0, proc.stderr
+    reader = pypdf.PdfReader(str(root / "build/en/compendium.pdf"))
+    texts = _texts(reader)
+    assert "Footnotes" not in _outline_titles(reader)  # no endnotes section
+    intro = next(i for i, t in enumerate(texts) if t.startswith("Introduction") or " Introduction " in t[:40])
+    # note i stands at the foot of the page that cites it
+    assert "i. https://www.unodc.org/documents/data-and-analysis/tip/2021/GLOTiP" in texts[intro]
+
+
 # --------------------------------------------------------------- faults
 
 
