@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import Edition, Project
+from .build import file_digest as _file_digest
 from .errors import PipelineError
 
 FORMATS = ("pdf", "print-pdf", "epub", "factsheets")
@@ -90,10 +91,6 @@ class BuildResult:
 
 
 # ------------------------------------------------------------ input keys
-
-
-def _file_digest(path: Path) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def _tree_digest(root: Path, pattern: str = "**/*") -> bytes:
