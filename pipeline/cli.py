@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .cliutil import ReportingGroup, reports_errors
 from .errors import PipelineError
 
 SOURCE_OPTION = click.option(
@@ -29,24 +28,7 @@ SOURCE_OPTION = click.option(
 )
 
 
-def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a PipelineError into one line on stderr and exit status 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PipelineError as exc:
-            click.echo(f"error: {exc}" if not exc.loc else f"{exc.loc}: error: {exc.message}", err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-class _Commands(click.Group):
+class _Commands(ReportingGroup):
     """The command group, with `i18n` and `links` imported only when used
     (a build should not pay for the link checker's imports)."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..build import Project
+from ..cliutil import ReportingGroup
 from ..errors import PipelineError
 
 
@@ -15,26 +16,12 @@ def _project(project_dir: Path) -> Project:
     return Project.at(project_dir)
 
 
-class _ReportingGroup(click.Group):
-    """A PipelineError in any subcommand becomes one line on stderr and exit status 1,
-    never a traceback (as for the other commands)."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except PipelineError as exc:
-            click.echo(f"error: {exc}" if not exc.loc else f"{exc.loc}: error: {exc.message}", err=True)
-            ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
-
 
 PROJECT_OPTION = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                               default=Path("."), show_default=True, help="The project folder.")
 
 
-@click.group(cls=_ReportingGroup)
+@click.group(cls=ReportingGroup)
 def i18n() -> None:
     """Translations: extract the template, start a language, update, see progress.
 

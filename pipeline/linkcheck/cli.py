@@ -11,12 +11,12 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..cliutil import reports_errors
 from ..errors import PipelineError
 from ..model import Loc
 from .check import Cache, Options, Result
@@ -26,25 +26,6 @@ from .report import Report, loc_of
 CACHE_NAME = "linkcheck-cache.json"
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 86400}
-
-
-def _reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """A PipelineError becomes one line on stderr and exit status 1, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PipelineError as exc:
-            click.echo(
-                f"error: {exc}" if not exc.loc else f"{exc.loc}: error: {exc.message}", err=True
-            )
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper
 
 
 class _Age(click.ParamType):
@@ -168,7 +149,7 @@ def _whole_book_sources(source_dir: Path):  # type: ignore[no-untyped-def]
     "--all", "show_all", is_flag=True, help="List the links found ok too, not only the others."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress while checking.")
-@_reports_errors
+@reports_errors
 def links(
     source_dir: Path,
     urls: tuple[str, ...],
