@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PipelineError
-from .load import load_book
 from .model import Book
-from .theme import Theme, load_theme
+from .theme import Theme
 
 FORMATS = ("pdf", "print-pdf", "epub", "factsheets")
 
@@ -74,9 +73,10 @@ class Edition:
 
 
 def english_edition(project: Project) -> Edition:
-    book = load_book(project.source)
-    theme = load_theme(project.theme_dir)
-    return Edition(book, theme, dict(theme.strings), book.meta.language, "English", False)
+    """The source-language edition (see editions.edition_for for any language)."""
+    from .editions import edition_for
+
+    return edition_for(project)[0]
 
 
 def build_pdf(project: Project, edition: Edition, profile: str,

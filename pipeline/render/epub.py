@@ -35,6 +35,7 @@ from ..theme import Theme
 from ..transforms.resolve import fill
 from .atomic import atomic_path
 from .html import HtmlWriter, Linker, attr
+from .pdf import _Markup
 from .timestamps import build_timestamp
 
 if TYPE_CHECKING:
@@ -513,11 +514,6 @@ class _Renderer:
 
     def render_nav(self, doc: _Doc, page_list: list[dict[str, str]]) -> None:
         self.render(doc, "nav.xhtml.j2", toc=self.toc, landmarks=self.landmarks(), page_list=page_list)
-
-
-class _Markup(str):
-    def __html__(self) -> str:
-        return str(self)
 
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .. import __version__
 from ..errors import PipelineError
 from ..model import Book, Section
@@ -153,11 +155,8 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
     )
 
 
-class _Markup(str):
-    """Already-escaped HTML for the template (Jinja's autoescape leaves it alone)."""
-
-    def __html__(self) -> str:
-        return str(self)
+# Already-escaped HTML for the templates (Jinja's autoescape leaves it alone).
+_Markup = Markup
 
 
 def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path: Path,
