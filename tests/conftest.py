@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from pipeline.build import Project, build_pdf, english_edition
@@ -30,3 +31,18 @@ def built_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Project:
     build_pdf(project, edition, "screen")
     build_pdf(project, edition, "print")
     return project
+
+
+def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
+    """The names of the fonts a PDF uses; fails if any of them is not embedded."""
+    seen = set()
+    for page in reader.pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for font in fonts.values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            face = descendants[0].get_object() if descendants else font
+            descriptor = face["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            seen.add(str(font["/BaseFont"]).split("+")[-1])
+    return seen

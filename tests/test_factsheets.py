@@ -28,7 +28,7 @@ from pipeline.model import (
 )
 from pipeline.render.factsheet import build_factsheets, factsheet_html
 
-from .conftest import ROOT
+from .conftest import ROOT, embedded_fonts
 
 MM = 72 / 25.4
 SECTORS = ("supply-chains", "financial", "technology")
@@ -157,16 +157,7 @@ def test_links_are_live(readers: dict[str, pypdf.PdfReader], sheets: dict[str, F
 
 def test_fonts_are_embedded_and_the_themes(readers: dict[str, pypdf.PdfReader]) -> None:
     for sector, reader in readers.items():
-        seen = set()
-        for page in reader.pages:
-            fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            for font in fonts.values():
-                font = font.get_object()
-                descendants = font.get("/DescendantFonts")
-                face = descendants[0].get_object() if descendants else font
-                descriptor = face["/FontDescriptor"].get_object()
-                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), sector
-                seen.add(str(font["/BaseFont"]).split("+")[-1])
+        seen = embedded_fonts(reader)
         assert seen and all(name.startswith("Compendium") for name in seen), (sector, seen)
 
 

@@ -16,7 +16,7 @@ from pipeline.build import Project, build_pdf, english_edition
 from pipeline.errors import PipelineError
 from pipeline.model import Book
 
-from .conftest import ROOT
+from .conftest import ROOT, embedded_fonts
 
 MM = 72 / 25.4
 
@@ -148,16 +148,7 @@ def test_cross_references_print_number_and_page(printed: pypdf.PdfReader) -> Non
 
 def test_all_fonts_embedded_and_from_the_theme(screen: pypdf.PdfReader, printed: pypdf.PdfReader) -> None:
     for reader in (screen, printed):
-        seen = set()
-        for page in reader.pages:
-            fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            for font in fonts.values():
-                font = font.get_object()
-                descendants = font.get("/DescendantFonts")
-                face = descendants[0].get_object() if descendants else font
-                descriptor = face["/FontDescriptor"].get_object()
-                assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
-                seen.add(str(font["/BaseFont"]).split("+")[-1])
+        seen = embedded_fonts(reader)
         assert seen and all(name.startswith("Compendium") for name in seen), seen
 
 
