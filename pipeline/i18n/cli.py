@@ -41,9 +41,10 @@ def i18n() -> None:
     """
 
 
-def all_messages(project: Project):  # type: ignore[no-untyped-def]
-    from ..i18n.catalog import messages_of
-    from ..i18n.units import book_units, mark_factsheet_units, theme_units
+def all_units(project: Project):  # type: ignore[no-untyped-def]
+    """The book and every translatable unit, with contexts and real file:line references."""
+    from ..i18n.catalog import assign_contexts, load_contexts
+    from ..i18n.units import book_units, locate_yaml_keys, mark_factsheet_units, theme_units
     from ..load import load_book
     from ..theme import load_theme
 
@@ -54,22 +55,42 @@ def all_messages(project: Project):  # type: ignore[no-untyped-def]
     rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
     strings_text = strings_file.read_text(encoding="utf-8")
     units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_text))
-    return book, messages_of(mark_factsheet_units(book, units))
+    units = locate_yaml_keys(mark_factsheet_units(book, units), project.root)
+    return book, assign_contexts(units, load_contexts(project.root))
+
+
+def all_messages(project: Project):  # type: ignore[no-untyped-def]
+    from ..i18n.catalog import messages_of
+
+    book, units = all_units(project)
+    return book, messages_of(units)
 
 
 @i18n.command()
 @PROJECT_OPTION
-def extract(project_dir: Path) -> None:
-    """Write translations/compendium.pot: one message per block, with its id and file:line."""
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if translations/compendium.pot is not what the source gives.")
+def extract(project_dir: Path, check: bool) -> None:
+    """Write translations/compendium.pot: one message per distinct text, with its file:line references."""
     from ..editions import pot_path
-    from ..i18n.catalog import write_pot
+    from ..i18n.catalog import pot_text, write_pot
     from ..render.timestamps import build_timestamp
 
     project = _project(project_dir)
     book, messages = all_messages(project)
     stamp = build_timestamp(book).strftime("%Y-%m-%d %H:%M+0000")
-    count = write_pot(messages, pot_path(project), stamp)
-    click.echo(f"wrote {pot_path(project).relative_to(project.root)} ({count} messages)")
+    target = pot_path(project)
+    rel = target.relative_to(project.root) if target.is_relative_to(project.root) else target
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != pot_text(messages, stamp):
+            said = "is missing" if current is None else "is stale: the source has changed since it was written"
+            raise PipelineError(f"{rel} {said}; run `compendium i18n extract` (or `make i18n-extract`) "
+                                "and commit it")
+        click.echo(f"{rel} is up to date ({len(messages)} messages)")
+        return
+    count = write_pot(messages, target, stamp)
+    click.echo(f"wrote {rel} ({count} messages)")
 
 
 @i18n.command()
@@ -113,8 +134,8 @@ def update(project_dir: Path) -> None:
 
     for path in files:
         result = update_po(pot_path(project), path, load_terms(project.root, path.stem))
-        click.echo(f"{path.relative_to(project.root)}: {result.kept} kept, {result.fuzzy} fuzzy, "
-                   f"{result.new} new, {result.obsolete} obsolete")
+        click.echo(f"{path.relative_to(project.root)}: {result.translated} translated, {result.fuzzy} fuzzy, "
+                   f"{result.untranslated} untranslated, {result.obsolete} obsolete")
 
 
 @i18n.command()
@@ -143,7 +164,8 @@ def status(project_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    order = ["book", "theme", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes", "factsheets", "all"]
+    order = ["book", "metadata", "theme", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes",
+             "factsheets", "all"]
     for lang, groups in result.items():
         click.echo(f"{lang}:")
         for group in order:
