@@ -251,3 +251,141 @@ def test_extract_check_fails_on_a_stale_template(book: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "compendium.pot is stale" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------ files any tool round-trips
+
+SHIPPED = sorted((ROOT / "translations").glob("*.po")) + [ROOT / "translations" / "compendium.pot"]
+FIXTURE_FILES = [FIXTURE / "translations" / "fr.po", FIXTURE / "translations" / "compendium.pot"]
+
+
+@pytest.mark.parametrize("path", SHIPPED + FIXTURE_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_gettext_polib_and_translate_toolkit_leave_the_file_unchanged(path: Path, tmp_path: Path) -> None:
+    from translate.storage import po as toolkit_po
+
+    from pipeline.i18n.catalog import read_po, save_po
+
+    original = path.read_bytes()
+    assert subprocess.run(["msgcat", str(path)], capture_output=True, check=True).stdout == original, \
+        f"{path.name} is not in gettext's form: run scripts/migrate_po_keys.py (PO) or `i18n extract` (POT)"
+    assert bytes(toolkit_po.pofile.parsefile(str(path))) == original  # Weblate, Pootle, Virtaal's reader/writer
+    copy = tmp_path / path.name
+    save_po(read_po(path), copy)  # polib's model, written the pipeline's way
+    assert copy.read_bytes() == original
+
+
+def test_update_with_nothing_changed_changes_nothing(book: Path) -> None:
+    before = (book / "translations" / "fr.po").read_bytes()
+    assert cli(book, "i18n", "update").returncode == 0
+    assert (book / "translations" / "fr.po").read_bytes() == before
+
+
+# ------------------------------------------------------------ exchange formats
+
+
+def test_xliff_export_protects_placeholders_and_round_trips(book: Path) -> None:
+    from lxml import etree
+
+    proc = cli(book, "i18n", "export", "--format", "xliff", "fr")
+    assert proc.returncode == 0, proc.stderr
+    xlf = book / "build" / "i18n" / "compendium-fr.xlf"
+    root = etree.parse(str(xlf)).getroot()
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    assert root.get("version") == "1.2" and root.find("x:file", ns).get("target-language") == "fr"
+    units = root.findall(".//x:trans-unit", ns)
+    by_source = {"".join(u.find("x:source", ns).itertext()): u for u in units}
+    unit = by_source[P1]
+    assert [ph.text for ph in unit.findall("x:source/x:ph", ns)] == ["[^i]"]
+    assert [ph.text for ph in unit.findall("x:target/x:ph", ns)] == ["[^i]"]
+    link = by_source[P3]
+    assert [ph.text for ph in link.findall("x:source/x:ph", ns)] == ["[", "](https://www.example.org/supply)"]
+    assert by_source["Part {n}"].find("x:source/x:ph", ns).text == "{n}"
+    assert any("stands for the number" in (n.text or "") for n in by_source["Part {n}"].findall("x:note", ns))
+    # translate-toolkit reads it back into the same translations
+    back = book / "back.po"
+    subprocess.run([str(Path(sys.executable).parent / "xliff2po"), "-i", str(xlf), "-o", str(back)],
+                   check=True, capture_output=True)
+    theirs = {e.msgid: e.msgstr for e in polib.pofile(str(back)) if e.msgid}
+    ours = {e.msgid: e.msgstr for e in polib.pofile(str(book / "translations" / "fr.po")) if e.msgid}
+    assert theirs == ours
+    # export then import changes nothing
+    before = (book / "translations" / "fr.po").read_bytes()
+    proc = cli(book, "i18n", "import", str(xlf))
+    assert proc.returncode == 0 and "0 of" in proc.stdout, proc.stderr
+    assert (book / "translations" / "fr.po").read_bytes() == before
+
+
+def test_xliff_import_takes_a_translation_and_refuses_a_changed_source(book: Path) -> None:
+    assert cli(book, "i18n", "export", "--format", "xliff", "fr").returncode == 0
+    xlf = book / "build" / "i18n" / "compendium-fr.xlf"
+    text = xlf.read_text()
+    # a CAT tool fills an untranslated unit: <target> after its <source>
+    source = "<source>Partnerships work when partners trust each other.</source>"
+    assert source in text
+    translated = text.replace("<source>Trust takes time.</source>",
+                              "<source>Trust takes time.</source><target state=\"translated\">"
+                              "La confiance prend du temps.</target>")
+    translated = translated.replace('approved="no"', 'approved="no"')
+    xlf.write_text(translated)
+    proc = cli(book, "i18n", "import", str(xlf))
+    assert proc.returncode == 0 and "1 of" in proc.stdout, proc.stdout + proc.stderr
+    entry = entries(book / "translations" / "fr.po")["Trust takes time."]
+    assert entry.msgstr == "La confiance prend du temps."
+    # the English changed in the XLIFF (or in the source since the export): refused, located, nothing written
+    before = (book / "translations" / "fr.po").read_bytes()
+    broken = translated.replace("<source>Governments convene.</source>", "<source>Governments meet.</source>")
+    xlf.write_text(broken)
+    proc = cli(book, "i18n", "import", str(xlf))
+    line = next(i for i, t in enumerate(broken.split("\n"), 1) if "Governments meet." in t)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "compendium-fr.xlf:" in proc.stderr and "export again" in proc.stderr
+    assert abs(int(proc.stderr.split("compendium-fr.xlf:")[1].split(":")[0]) - line) <= 1
+    assert (book / "translations" / "fr.po").read_bytes() == before
+
+
+def test_tbx_and_tmx_exports_load_in_translate_toolkit(book: Path) -> None:
+    from translate.storage import tbx, tmx
+
+    (book / "translations" / "terms").mkdir()
+    (book / "translations" / "terms" / "fr.yml").write_text(
+        "- en: trafficking in persons\n  approved: [traite des personnes, traite]\n  note: UNTERM\n"
+        "- en: supply chain\n  approved: [chaîne d'approvisionnement]\n")
+    assert cli(book, "i18n", "export", "--format", "tbx", "fr").returncode == 0
+    termbase = tbx.tbxfile.parsefile(str(book / "build" / "i18n" / "terms-fr.tbx"))
+    assert [u.source for u in termbase.units] == ["trafficking in persons", "supply chain"]
+    assert termbase.units[0].target in ("traite des personnes", "traite")
+    assert b"<term>traite</term>" in (book / "build" / "i18n" / "terms-fr.tbx").read_bytes()
+    assert cli(book, "i18n", "export", "--format", "tmx", "fr").returncode == 0
+    memory = tmx.tmxfile.parsefile(str(book / "build" / "i18n" / "compendium-fr.tmx"))
+    pairs = {u.source: u.target for u in memory.units}
+    assert pairs[P1] == FR[P1] and len(pairs) == sum(1 for e in polib.pofile(
+        str(book / "translations" / "fr.po")) if e.msgstr and not e.fuzzy and e.msgid)
+
+
+def test_termbase_counts_uses_of_a_term(book: Path) -> None:
+    (book / "translations" / "terms").mkdir()
+    (book / "translations" / "terms" / "fr.yml").write_text("- en: partners\n  approved: [partenaires]\n")
+    conclusion = "Partnerships work when partners trust each other."
+    po_file = book / "translations" / "fr.po"
+    po = polib.pofile(str(po_file))
+    proc = cli(book, "check")
+    assert "termbase" not in proc.stderr, proc.stderr  # "Partners" once, "partenaires" once
+    conclusion_entry = next(e for e in po if e.msgid == conclusion)
+    conclusion_entry.msgstr = "Les partenariats fonctionnent quand on se fait confiance."
+    po.save()
+    proc = cli(book, "check")
+    assert "source has 'partners' 1 time(s) but the translation does not use the approved 'partenaires'" \
+        in proc.stderr, proc.stderr
+    conclusion_entry.tcomment = "term-ok: partners: the French says it without the word"
+    po.save()
+    assert "'partners'" not in cli(book, "check").stderr
+
+
+def test_init_adds_the_language_and_starts_its_termbase(book: Path) -> None:
+    (book / "translations" / "terms").mkdir()
+    (book / "translations" / "terms" / "fr.yml").write_text("- en: supply chain\n  approved: [chaîne]\n")
+    proc = cli(book, "i18n", "init", "es")
+    assert proc.returncode == 0, proc.stderr
+    assert "  - {code: es, name: Spanish, status: draft}\n" in (book / "source" / "book.yml").read_text()
+    assert (book / "translations" / "terms" / "es.yml").read_text().count("- en: supply chain") == 1
+    assert cli(book, "check").returncode == 0

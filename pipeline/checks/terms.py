@@ -81,7 +81,7 @@ def prose(message: str) -> str:
 
 def term_comment(terms: list[Term], msgid: str) -> list[str]:
     text = prose(msgid)
-    return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.pattern().search(text)]
+    return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.approved and t.pattern().search(text)]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -108,7 +108,8 @@ def missing_terms(terms: list[Term], msgid: str, msgstr: str, ids: tuple[str, ..
     out = []
     for term in terms:
         wanted = len(term.pattern().findall(source))
-        if not wanted or (ids and all(i in term.other_sense for i in ids)) or waived(term, translator_comment):
+        other_sense = bool(ids) and all(i in term.other_sense for i in ids)
+        if not wanted or not term.approved or other_sense or waived(term, translator_comment):
             continue
         given = len(_forms(term.approved + (term.en,)).findall(target))
         if given < wanted:

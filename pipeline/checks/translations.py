@@ -53,6 +53,16 @@ def translation_findings(root: Path, book: Book, strings: dict[str, str], string
         if plural and ("nplurals=" not in plural or "plural=" not in plural):
             out.append(Finding("error", "po-header", f"malformed Plural-Forms header '{plural}'",
                                Loc(rel, header_lines.get("Plural-Forms", 1))))
+        known_contexts = {key[0] for key in units if key[0]}
+        positional = [e for e in po if e.msgctxt and not e.obsolete and e.msgctxt not in known_contexts]
+        if positional:
+            first = positional[0]
+            out.append(Finding("error", "po-old-keys",
+                               f"{len(positional)} message(s) carry a msgctxt the template does not have (like "
+                               f"'{first.msgctxt}'): positional keys from before messages were identified by their "
+                               f"English; convert the file with `python scripts/migrate_po_keys.py {rel}`",
+                               Loc(rel, first.linenum or 1)))
+            continue
         for entry in po:
             if entry.obsolete or entry.fuzzy or not entry.msgstr:
                 continue  # fuzzy and untranslated entries are printed in English, never checked

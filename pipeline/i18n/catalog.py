@@ -383,6 +383,8 @@ def init_po(pot_path: Path, po_path: Path, lang: str, timestamp: str, terms: lis
     pot = read_po(pot_path, shown(pot_path))
     po = polib.POFile(wrapwidth=79)
     _header(po, timestamp, lang)
+    # the template's date, as msginit and msgmerge keep it: a later update then changes nothing
+    po.metadata["POT-Creation-Date"] = pot.metadata.get("POT-Creation-Date", timestamp)
     for entry in pot:
         po.append(polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgstr="",
                                 occurrences=entry.occurrences, comment=_comment(entry.comment, entry.msgid, terms)))

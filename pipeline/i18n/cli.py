@@ -114,7 +114,65 @@ def init(project_dir: Path, lang: str) -> None:
 
     count = init_po(pot_path(project), po_path(project, lang), lang, stamp, load_terms(project.root, lang))
     click.echo(f"wrote {po_path(project, lang).relative_to(project.root)} ({count} messages to translate)")
-    click.echo(f"add it to source/book.yml: languages: - {{code: {lang}, name: ..., status: draft}}")
+    terms_file = _start_termbase(project.root, lang)
+    if terms_file is not None:
+        click.echo(f"wrote {terms_file.relative_to(project.root)} (the English terms: add the approved forms)")
+    line = _add_language(project.source / "book.yml", lang)
+    if line:
+        click.echo(f"added to source/book.yml's languages: {line.strip()}")
+
+
+def _english_name(lang: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang.replace("-", "_")).get_display_name("en") or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+
+
+def _add_language(book_yml: Path, lang: str) -> str:
+    """Add `- {code: LANG, name: ..., status: draft}` after book.yml's last language; '' if listed already.
+
+    Edits the one line only, so the file's comments and layout stay as they are;
+    a book.yml laid out otherwise gets the exact line to add, in the message."""
+    import re
+
+    text = book_yml.read_text(encoding="utf-8")
+    if re.search(rf"code:\s*['\"]?{re.escape(lang)}['\"]?\s*[,}}]", text):
+        return ""
+    line = f"  - {{code: {lang}, name: {_english_name(lang)}, status: draft}}\n"
+    match = re.search(r"^languages:\n((?:  - \{.*\}\n)+)", text, re.M)
+    if match is None:
+        raise PipelineError(f"add this line under 'languages:' in source/book.yml yourself: {line.strip()}")
+    from ..render.atomic import atomic_path
+
+    with atomic_path(book_yml) as tmp:
+        tmp.write_text(text[:match.end()] + line + text[match.end():], encoding="utf-8")
+    return line
+
+
+def _start_termbase(root: Path, lang: str) -> Path | None:
+    """translations/terms/LANG.yml with every English term of the termbase and no approved form yet."""
+    from ..checks.terms import load_terms, terms_path
+
+    target = terms_path(root, lang)
+    if target.exists():
+        return None
+    others = sorted(p for p in target.parent.glob("*.yml") if p.stem != lang) if target.parent.is_dir() else []
+    if not others:
+        return None
+    english = [term.en for term in load_terms(root, others[0].stem)]
+    lines = [f"# {_english_name(lang)} termbase: the approved renderings of the Compendium's key terms.",
+             "# Fill `approved` with the accepted forms (every inflection you want accepted);",
+             "# a term with no approved form is not checked yet. See translations/README.md."]
+    for term in english:
+        lines += [f"- en: {term}", "  approved: []"]
+    from ..render.atomic import atomic_path
+
+    with atomic_path(target) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 
 
 @i18n.command()
@@ -175,3 +233,59 @@ def status(project_dir: Path, fmt: str) -> None:
             click.echo(f"  {group:<11} {c['translated']:>5} translated  {c['fuzzy']:>4} fuzzy  "
                        f"{c['untranslated']:>5} untranslated  {c['percent']:>5.1f}%")
         click.echo(f"  termbase: {groups['all']['term_warnings']} message(s) not using an approved term")
+
+
+@i18n.command("export")
+@PROJECT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["xliff", "tmx", "tbx"]), required=True,
+              help="xliff: the messages for a CAT tool (XLIFF 1.2); tmx: the approved translations as a "
+                   "translation memory; tbx: the termbase.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default: build/i18n/compendium-LANG.xlf, .tmx or terms-LANG.tbx).")
+@click.argument("lang")
+def export_(project_dir: Path, fmt: str, output: Path | None, lang: str) -> None:
+    """Write LANG's messages, translation memory or termbase for a translation tool."""
+    from ..editions import po_path
+    from ..i18n.exchange import export_tbx, export_tmx, export_xliff
+
+    project = _project(project_dir)
+    names = {"xliff": f"compendium-{lang}.xlf", "tmx": f"compendium-{lang}.tmx", "tbx": f"terms-{lang}.tbx"}
+    out = output or project.root / "build" / "i18n" / names[fmt]
+    if fmt == "tbx":
+        count, what = export_tbx(project.root, out, lang), "terms"
+    else:
+        source = po_path(project, lang)
+        if not source.is_file():
+            raise PipelineError(f"translations/{lang}.po does not exist (start it with `compendium i18n init {lang}`)")
+        if fmt == "xliff":
+            count, what = export_xliff(source, out, lang), "messages"
+        else:
+            count, what = export_tmx(source, out, lang), "approved translations"
+    click.echo(f"wrote {out} ({count} {what})")
+
+
+@i18n.command("import")
+@PROJECT_OPTION
+@click.option("--lang", default=None, help="The PO file to merge into (default: the XLIFF's target-language).")
+@click.argument("xliff_file", type=click.Path(dir_okay=False, path_type=Path))
+def import_(project_dir: Path, lang: str | None, xliff_file: Path) -> None:
+    """Merge a translated XLIFF (from `i18n export --format xliff`) back into translations/LANG.po."""
+    from lxml import etree
+
+    from ..editions import po_path
+    from ..i18n.exchange import import_xliff
+
+    project = _project(project_dir)
+    if lang is None:
+        try:
+            files = etree.parse(str(xliff_file)).getroot().findall("{*}file")
+        except (OSError, etree.XMLSyntaxError) as exc:
+            raise PipelineError(f"{xliff_file}: not a readable XLIFF file ({exc})") from None
+        lang = files[0].get("target-language") if files else None
+        if not lang:
+            raise PipelineError(f"{xliff_file}: no target-language in <file>; say which with --lang")
+    target = po_path(project, lang)
+    if not target.is_file():
+        raise PipelineError(f"translations/{lang}.po does not exist (start it with `compendium i18n init {lang}`)")
+    changed, units = import_xliff(xliff_file, target)
+    click.echo(f"{target.relative_to(project.root)}: {changed} of {units} message(s) changed")
