@@ -44,7 +44,7 @@ def i18n() -> None:
 def all_units(project: Project):  # type: ignore[no-untyped-def]
     """The book and every translatable unit, with contexts and real file:line references."""
     from ..i18n.catalog import assign_contexts, load_contexts
-    from ..i18n.units import book_units, locate_yaml_keys, mark_factsheet_units, theme_units
+    from ..i18n.units import book_units, code_units, locate_yaml_keys, mark_factsheet_units, theme_units
     from ..load import load_book
     from ..theme import load_theme
 
@@ -54,7 +54,8 @@ def all_units(project: Project):  # type: ignore[no-untyped-def]
     inside = strings_file.is_relative_to(project.root)
     rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
     strings_text = strings_file.read_text(encoding="utf-8")
-    units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_text))
+    words = dict(theme.strings)
+    units = list(book_units(book)) + list(theme_units(words, rel, strings_text)) + list(code_units(words))
     units = locate_yaml_keys(mark_factsheet_units(book, units), project.root)
     return book, assign_contexts(units, load_contexts(project.root))
 
@@ -222,7 +223,7 @@ def status(project_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    order = ["book", "metadata", "theme", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes",
+    order = ["book", "metadata", "theme", "epub", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes",
              "factsheets", "all"]
     for lang, groups in result.items():
         click.echo(f"{lang}:")
