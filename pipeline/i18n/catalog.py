@@ -1,11 +1,16 @@
 """The translators' files: translations/compendium.pot and translations/<lang>.po.
 
-extract  the model (and theme, factsheets) -> the template, one message per unit
+extract  the model (and theme, factsheets) -> the template, one message per
+         distinct English text (gettext's identity: msgid, and a msgctxt only
+         where a translator asked for one)
 init     a new language's PO file from the template
-update   every PO file brought in step with the template, the way msgmerge does:
-         translations kept; a changed source makes the message fuzzy with its
-         previous source recorded (#| msgid); a removed one becomes obsolete
+update   every PO file brought in step with the template by GNU msgmerge
+         --previous: unchanged text keeps its translation wherever it moved; a
+         changed one becomes fuzzy with its previous English (#| msgid); a
+         removed one becomes obsolete, and comes back if its text does
 status   translated / fuzzy / untranslated per language and per part
+
+Every file is written through `msgcat`, exactly as gettext-based tools write it.
 
 Layout: one flat PO file per language, `translations/fr.po`, which is what
 Poedit, Weblate and Lokalize open directly.

@@ -3,8 +3,10 @@
 A unit is a heading, a paragraph (list items and box paragraphs included), a
 table cell or caption, a box or practice title, a footnote, a section title,
 or one string of book.yml, icons.yml, sectors.yml, the factsheets or the
-theme. Each has a stable id (the gettext context), the place it comes from,
-the part it belongs to (for `status`), and a way to put a translation back.
+theme, or a word the EPUB writer prints. Each has its block's id in the model
+(for reports; not a PO key), the place it comes from, the part it belongs to
+(for `status`), and a way to put a translation back. Its PO key is its
+English text, plus a msgctxt only where translations/contexts.yml gives one.
 
 Extraction and application walk the model through this one function, so
 what is extracted is exactly what can be translated.
