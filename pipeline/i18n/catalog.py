@@ -190,6 +190,10 @@ def save_po(po: polib.POFile, path: Path) -> None:
     `msgcat` gives it gettext's form."""
     from .gettext import normalise
 
+    # polib must not wrap anything itself: gettext keeps comment lines as they are
+    # (polib would re-wrap them at every save, differently each time), and msgcat
+    # wraps the strings and references.
+    po.wrapwidth = 0
     with atomic_path(path) as tmp:
         draft = tmp.with_name(tmp.name + ".polib")
         try:
