@@ -120,8 +120,8 @@ def test_termbase_check_flags_a_translation_that_avoids_an_approved_term(tmp_pat
                      proc.stderr), proc.stderr
     assert cli("check", "-W", "--source", str(root / "source")).returncode == 1
     status = json.loads(cli("i18n", "status", "--format", "json", "--project", str(root)).stdout)
-    assert status["fr"]["all"]["term_warnings"] >= 1
-    assert json.loads(cli("i18n", "status", "--format", "json").stdout)["fr"]["all"]["term_warnings"] == 0
+    shipped = json.loads(cli("i18n", "status", "--format", "json").stdout)["fr"]["all"]["term_warnings"]
+    assert status["fr"]["all"]["term_warnings"] == shipped + 1
 
 
 def test_check_passes_on_every_shipped_translation() -> None:
