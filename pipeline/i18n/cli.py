@@ -36,8 +36,14 @@ def i18n() -> None:
       compendium build --lang fr     build the French editions into build/fr/
     \b
     Editors, after changing the source:
-      compendium i18n extract        refresh the template
-      compendium i18n update         bring every PO file in step (changed text becomes fuzzy)
+      compendium i18n extract        refresh the template (--check: is it current?)
+      compendium i18n update         bring every PO file in step (msgmerge --previous)
+    \b
+    CAT tools:
+      compendium i18n export --format xliff|tmx|tbx fr
+      compendium i18n import build/i18n/compendium-fr.xlf
+    \b
+    The translators' guide: translations/README.md
     """
 
 
