@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml scripts/sysdeps.sh
 	@bash scripts/sysdeps.sh
 	@touch $@
 
-check: $(STAMP) ## Check the source: references, footnotes, numbering, links (form only)
+check: $(STAMP) ## Check the source and translations; fails if translations/compendium.pot is stale
 	$(COMPENDIUM) check
+	$(COMPENDIUM) i18n extract --check
 
 pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compendium-print.pdf
 	$(COMPENDIUM) build pdf print-pdf
@@ -34,8 +35,8 @@ pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compe
 factsheets: $(STAMP) ## Build the sector factsheets: build/en/factsheet-<sector>.pdf
 	$(COMPENDIUM) build factsheets
 
-translations: $(STAMP) ## Build every edition of every language in book.yml, then validate the EPUBs
-	$(COMPENDIUM) build --all-languages
+translations: $(STAMP) ## Build every language's editions, then validate the EPUBs (STRICT=1: no English fallback)
+	$(COMPENDIUM) build --all-languages $(if $(filter 1,$(STRICT)),--strict-translations)
 	$(COMPENDIUM) validate
 
 all: $(STAMP) ## Every artifact of every language, incrementally; writes build/manifest.json

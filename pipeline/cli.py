@@ -130,9 +130,12 @@ def _summary_text(s: dict[str, Any]) -> str:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Artifacts built side by side (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option("--strict-translations", is_flag=True,
+              help="Fail, building nothing, if any message of a translated edition would be printed in English "
+                   "(fuzzy, untranslated): for the final release.")
 @reports_errors
 def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], all_languages: bool,
-          jobs: int | None, force: bool) -> None:
+          jobs: int | None, force: bool, strict_translations: bool) -> None:
     """Build editions into build/<lang>/, rebuilding only what changed.
 
     \b
@@ -143,8 +146,9 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
       factsheets  factsheet-<sector>.pdf   one per sector of sectors.yml
 
     A translated edition uses translations/<lang>.po; untranslated or fuzzy
-    messages fall back to English and are listed in
-    build/<lang>/translation-report.json. build/manifest.json lists every
+    messages fall back to English (one warning line per language) and are
+    listed in build/<lang>/translation-report.json; --strict-translations
+    makes any fallback a failure. build/manifest.json lists every
     artifact with its size, pages, SHA-256 and build time.
 
     An artifact is rebuilt only when its inputs changed (decided by content
@@ -175,6 +179,9 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
         _refuse_bad_translations(project, book, [lang for lang in langs_with_work if lang != book.meta.language])
         return book
 
+    translated = [lang for lang in chosen_langs if lang != source_lang]
+    if strict_translations and translated:
+        _refuse_fallbacks(project, translated)
     progress = progress_for(sys.stderr)
     try:
         result = run_build(project, list(formats or FORMATS), chosen_langs, jobs or os.cpu_count() or 1,
@@ -185,6 +192,7 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     failed = result.failed
     click.echo(f"{built} built, {len(result.outcomes) - built - len(failed)} unchanged, {len(failed)} failed "
                f"(manifest: build/manifest.json)")
+    _warn_fallbacks(project, translated)
     if failed:
         for outcome in failed:
             click.echo(f"error: {outcome.task.name}: {outcome.error}", err=True)
@@ -204,6 +212,40 @@ def _languages_of(project: Any) -> tuple[list[str], str]:
     except (OSError, UnicodeDecodeError, KeyError, TypeError, PipelineError):
         load_book(project.source)  # says precisely what is wrong with the book
         raise
+
+
+def _warn_fallbacks(project: Any, langs: list[str]) -> None:
+    """One warning line per translated language that prints some messages in English."""
+    from .i18n.apply import TranslationReport
+
+    for lang in langs:
+        path = project.out_dir(lang) / "translation-report.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # nothing of this language was built (a failure is reported above)
+        report = TranslationReport(lang)
+        line = report.summary_of(data)
+        if line:
+            click.echo(f"warning: {line}", err=True)
+
+
+def _refuse_fallbacks(project: Any, langs: list[str]) -> None:
+    """--strict-translations: any message that would be printed in English fails the build before any work."""
+    from .editions import edition_for
+    from .load import load_book
+
+    book = load_book(project.source)
+    _refuse_bad_translations(project, book, langs)
+    lines = []
+    for lang in langs:
+        _edition, report = edition_for(project, lang, book)
+        if report is not None and report.fallbacks:
+            lines.append(report.summary())
+    if lines:
+        for line in lines:
+            click.echo(f"error: {line}", err=True)
+        raise PipelineError("--strict-translations: every message must be translated and not fuzzy; nothing built")
 
 
 def _refuse_bad_translations(project: Any, book: Any, langs: list[str]) -> None:

@@ -58,7 +58,10 @@ def edition_for(project: Project, lang: str | None = None,
     if lang == source_lang:
         return Edition(book, theme, dict(theme.strings), lang, name, False), None
     po = read_po(po_path(project, lang), shown(po_path(project, lang)))
-    translated, strings, report = translate_book(book, theme.strings, po, lang)
+    from .i18n.catalog import load_contexts
+
+    translated, strings, report = translate_book(book, theme.strings, po, lang,
+                                                 contexts=load_contexts(project.root))
     from .transforms.typography import apply_typography
 
     apply_typography(translated, strings, lang)

@@ -117,6 +117,8 @@ def input_keys(project: Project, languages: list[str], source_lang: str) -> dict
             digest.update(_file_digest(po) if po.is_file() else b"no po")
             terms = project.root / "translations" / "terms" / f"{lang}.yml"
             digest.update(_file_digest(terms) if terms.is_file() else b"no terms")
+            contexts = project.root / "translations" / "contexts.yml"  # which blocks have a msgctxt
+            digest.update(_file_digest(contexts) if contexts.is_file() else b"no contexts")
         keys[lang] = digest.hexdigest()
     return keys
 

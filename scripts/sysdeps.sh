@@ -15,6 +15,18 @@ if ! have harfbuzz-subset; then
     echo "note: libharfbuzz-subset0 is not installed; fonts will be subset with fontTools (slower). Install it with: apt-get install libharfbuzz-subset0"
   fi
 fi
+# GNU gettext: `compendium i18n extract/init/update` write PO files through msgcat
+# and merge with msgmerge, exactly as translators' tools do (the tests compare with it).
+if ! command -v msgmerge >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing gettext (msgmerge, msgcat: the translation files' reference tools)..."
+    { apt-get install -y -q gettext >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q gettext >/dev/null 2>&1; }; } \
+      || echo "note: could not install gettext; \`compendium i18n extract/update\` need it (apt-get install gettext)"
+  else
+    echo "note: gettext is not installed; \`compendium i18n extract/update\` need it. Install it with: apt-get install gettext"
+  fi
+fi
 # `sysdeps.sh pandoc`: the benchmark's comparison tool (make bench only).
 if [ "${1:-}" = pandoc ] && ! command -v pandoc >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

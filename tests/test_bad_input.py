@@ -136,15 +136,30 @@ def apply_edit(source: Path, edit: dict[str, Any]) -> None:
         path.write_bytes(path.read_bytes().replace(b"\n", ending))
     elif op == "translate":
         po = polib.pofile(str(path), wrapwidth=0)
-        entries = {entry.msgctxt: entry for entry in po}
-        for ctx, text in value.items():
-            assert ctx in entries, f"stale case: no message '{ctx}' in {shown}"
-            entries[ctx].msgstr = text
+        entries = {entry.msgid: entry for entry in po if not entry.obsolete}
+        for block_id, text in value.items():
+            english = english_of(source, block_id)
+            assert english in entries, f"stale case: no message for '{block_id}' in {shown}"
+            entries[english].msgstr = text
         po.save(str(path))
     elif op == "encode":
         path.write_bytes(path.read_text(encoding="utf-8").encode(value))
     else:
         raise AssertionError(f"unknown edit operation {op!r}")
+
+
+def english_of(source: Path, block_id: str) -> str:
+    """The English text (the PO msgid) of a block, named in the cases by its id in the model."""
+    from pipeline.i18n.catalog import message_of
+    from pipeline.i18n.units import book_units, theme_units
+    from pipeline.load import load_book
+    from pipeline.theme import load_theme
+
+    strings = dict(load_theme(ROOT / "themes" / "default").strings)
+    units = list(book_units(load_book(source))) + list(theme_units(strings, "themes/default/strings.yml"))
+    found = [message_of(unit) for unit in units if unit.ctx == block_id]
+    assert found, f"stale case: no block '{block_id}' in the minibook"
+    return found[0]
 
 
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -221,11 +236,14 @@ def expected_line(project: Path, target: Path, expect: dict[str, Any]) -> int | 
         found = [number for number, line in enumerate(lines, start=1) if text in line]
         assert found, f"stale case: {text!r} is not in {target.relative_to(project)}"
         return found[occurrence - 1 if occurrence > 0 else occurrence]
-    if "entry" in expect:
-        po = polib.pofile(target.read_bytes().decode("utf-8", errors="replace"))
-        lines = [entry.linenum for entry in po if entry.msgctxt == expect["entry"]]
-        assert lines, f"stale case: no message '{expect['entry']}' in {target.relative_to(project)}"
-        return lines[0]
+    if "entry" in expect:  # a translation's error names the line of its msgstr
+        text = target.read_bytes().decode("utf-8", errors="replace")
+        po = polib.pofile(text)
+        english = english_of(project / "source", expect["entry"])
+        lines = [entry.linenum for entry in po if entry.msgid == english and not entry.obsolete]
+        assert lines, f"stale case: no message for '{expect['entry']}' in {target.relative_to(project)}"
+        file_lines = text.split("\n")
+        return next(n for n in range(lines[0], len(file_lines) + 1) if file_lines[n - 1].startswith("msgstr"))
     return None
 
 

@@ -85,7 +85,7 @@ def test_touching_the_french_po_rebuilds_only_french_artifacts(project: Path, tm
     root = tmp_path / "p"
     shutil.copytree(project, root)
     po = polib.pofile(str(root / "translations" / "fr.po"))
-    entry = next(e for e in po if e.msgctxt == "introduction.p1")
+    entry = next(e for e in po if e.msgstr and any(f == "source/front/introduction.md" for f, _ in e.occurrences))
     entry.msgstr = entry.msgstr.replace("traite", "traite", 1) + " "
     po.save()
     proc = run(root, "--all-languages")

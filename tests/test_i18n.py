@@ -50,12 +50,34 @@ def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True)
 
 
+def english_of(root: Path) -> dict[str, str]:
+    """Each block id of the project's book -> its English text (the PO msgid)."""
+    from pipeline.i18n.catalog import message_of
+    from pipeline.i18n.units import book_units, theme_units
+    from pipeline.load import load_book
+    from pipeline.theme import load_theme
+
+    strings = dict(load_theme(root / "themes" / "default").strings)
+    units = list(book_units(load_book(root / "source"))) + list(theme_units(strings, "themes/default/strings.yml"))
+    return {unit.ctx: message_of(unit) for unit in units}
+
+
 def translate(po_file: Path, messages: dict[str, str]) -> None:
+    """Translate the messages of the given blocks (named by id; PO files are keyed by the English)."""
+    english = english_of(po_file.parent.parent)
+    wanted = {english[block_id]: text for block_id, text in messages.items()}
     po = polib.pofile(str(po_file))
     for entry in po:
-        if entry.msgctxt in messages:
-            entry.msgstr = messages[entry.msgctxt]
+        if entry.msgid in wanted and not entry.obsolete:
+            entry.msgstr = wanted[entry.msgid]
     po.save()
+
+
+def line_of_msgstr(po_file: Path, msgid_start: str) -> int:
+    lines = po_file.read_text().split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("msgid") and msgid_start in "".join(
+        part.strip().strip('"') for part in lines[i:i + 3]))
+    return next(i for i in range(start, len(lines)) if lines[i].startswith("msgstr")) + 1
 
 
 @pytest.fixture(scope="module")
@@ -81,16 +103,24 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_extract_writes_one_message_per_block_with_context_and_references(project: Path) -> None:
     pot = polib.pofile(str(project / "translations" / "compendium.pot"))
-    contexts = [entry.msgctxt for entry in pot]
-    assert len(contexts) == len(set(contexts)) > 800
-    by_ctx = {entry.msgctxt: entry for entry in pot}
-    intro = by_ctx["introduction.p1"]
+    keys = [(entry.msgctxt, entry.msgid) for entry in pot]
+    assert len(keys) == len(set(keys)) > 800
+    assert not any(entry.msgctxt for entry in pot)  # no positional keys: the English text is the identity
+    english = english_of(project)
+    by_msgid = {entry.msgid: entry for entry in pot}
+    intro = by_msgid[english["introduction.p1"]]
     assert "[^i]" in intro.msgid  # footnote references stay where they are
     assert intro.occurrences and intro.occurrences[0][0] == "source/front/introduction.md"
-    assert "theme.Footnotes" in by_ctx and "icon.tips.label" in by_ctx
+    assert english["theme.Footnotes"] in by_msgid and english["icon.tips.label"] in by_msgid
     assert any("(https://" in e.msgid or "<https://" in e.msgid for e in pot)  # links inside messages
     assert any(re.search(r"\]\(#[a-z0-9-]+\)", e.msgid) for e in pot)  # cross-references too
-    assert "sector.financial.title" in by_ctx
+    assert english["sector.financial.title"] in by_msgid
+    # book.yml's strings point at their own lines, and the theme's comments reach the translator
+    title = by_msgid[english["book.title"]]
+    book_lines = (project / "source" / "book.yml").read_text().split("\n")
+    (file, line), = title.occurrences
+    assert file == "source/book.yml" and book_lines[int(line) - 1].startswith("title:")
+    assert "stands for the number" in by_msgid[english["theme.part-label"]].comment
 
 
 def test_msgfmt_accepts_every_po_file(project: Path) -> None:
@@ -151,8 +181,8 @@ def test_update_after_a_source_change_makes_the_message_fuzzy_and_the_build_fall
     assert proc.returncode == 0, proc.stderr
     assert "fr.po: " in proc.stdout and "1 fuzzy" in proc.stdout
     po = polib.pofile(str(root / "translations" / "fr.po"))
-    entry = next(e for e in po if e.msgctxt == "introduction.p1")
-    assert entry.fuzzy and "very serious" in entry.msgid and "is a serious crime" in entry.previous_msgid
+    entry = next(e for e in po if "is a very serious crime" in e.msgid)
+    assert entry.fuzzy and "is a serious crime" in entry.previous_msgid
     assert entry.msgstr == FRENCH["introduction.p1"]
     status = json.loads(run(root, "i18n", "status", "--format", "json").stdout)
     assert status["fr"]["all"]["fuzzy"] == 1
@@ -181,7 +211,7 @@ def test_removed_message_becomes_obsolete(project: Path, tmp_path: Path) -> None
     assert "fr.po: " in proc.stdout and "1 obsolete" in proc.stdout, proc.stdout
     po = polib.pofile(str(root / "translations" / "fr.po"))
     assert any(e.obsolete and e.msgstr == "Un second paragraphe." for e in po)
-    assert not any(e.msgctxt == "acknowledgements.p2" and not e.obsolete for e in po)
+    assert not any(e.msgid == "A second paragraph, soon removed." and not e.obsolete for e in po)
 
 
 def test_placeholder_check_catches_a_dropped_footnote_reference(project: Path, tmp_path: Path) -> None:
@@ -191,9 +221,9 @@ def test_placeholder_check_catches_a_dropped_footnote_reference(project: Path, t
     translate(po_file, {"introduction.p1": FRENCH["introduction.p1"].replace("[^i]", "")})
     proc = run(root, "check")
     assert proc.returncode == 1
-    line = next(e.linenum for e in polib.pofile(str(po_file)) if e.msgctxt == "introduction.p1")
-    assert re.search(rf"translations/fr\.po:{line}: error: 'introduction\.p1': footnote references differ",
-                     proc.stderr), proc.stderr
+    line = line_of_msgstr(po_file, "Trafficking in persons is a serious crime")
+    assert re.search(rf"translations/fr\.po:{line}: error: \"Trafficking in persons is a serious crime[^\"]*\": "
+                     "footnote references differ", proc.stderr), proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -81,32 +81,66 @@ def prose(message: str) -> str:
 
 def term_comment(terms: list[Term], msgid: str) -> list[str]:
     text = prose(msgid)
-    return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.pattern().search(text)]
+    return [f"Term: {t.en} = {' / '.join(t.approved)}" for t in terms if t.approved and t.pattern().search(text)]
 
 
-def missing_terms(terms: list[Term], msgid: str, msgstr: str, ctx: str = "") -> list[Term]:
+@functools.lru_cache(maxsize=1024)
+def _forms(forms: tuple[str, ...]) -> re.Pattern[str]:
+    # Longest first, so "conseils" is one use, not "conseil" plus an "s".
+    ordered = sorted(forms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(form) for form in ordered), re.I)
+
+
+def waived(term: Term, translator_comment: str) -> bool:
+    """A translator's `# term-ok: <English term>: why` says this entry uses the term otherwise on purpose."""
+    return any(line.strip().lower().startswith(f"term-ok: {term.en.lower()}")
+               for line in translator_comment.split("\n"))
+
+
+def missing_terms(terms: list[Term], msgid: str, msgstr: str, ids: tuple[str, ...] | list[str] = (),
+                  translator_comment: str = "") -> list[tuple[Term, int, int]]:
+    """The terms the English uses more often than the translation uses an approved form.
+
+    Each is (term, uses in the English, approved uses in the translation). A
+    translation that keeps the English term itself quotes it on purpose (the
+    title of a document cited in English): that counts as a use."""
     source, target = prose(msgid), prose(msgstr)
-    lowered = target.lower()
-    # A translation that keeps the English term itself quotes it on purpose
-    # (the title of a document cited in English): not a miss.
-    return [t for t in terms if t.pattern().search(source) and not t.pattern().search(target)
-            and ctx not in t.other_sense and not any(a.lower() in lowered for a in t.approved)]
+    out = []
+    for term in terms:
+        wanted = len(term.pattern().findall(source))
+        other_sense = bool(ids) and all(i in term.other_sense for i in ids)
+        if not wanted or not term.approved or other_sense or waived(term, translator_comment):
+            continue
+        given = len(_forms(term.approved + (term.en,)).findall(target))
+        if given < wanted:
+            out.append((term, wanted, given))
+    return out
 
 
-def term_findings(root: Path, lang: str, po) -> list[Finding]:  # type: ignore[no-untyped-def]
+def term_findings(root: Path, lang: str, po, ids: dict | None = None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    """A warning per term an entry's translation uses fewer times than its English does.
+
+    `ids` maps an entry's (msgctxt, msgid) to the blocks that print it, for
+    the termbase's `other_sense` (blocks where the English word means something else)."""
+    from ..i18n.apply import label
+
     terms = load_terms(root, lang)
     out = []
     for entry in po:
         if entry.obsolete or entry.fuzzy or not entry.msgstr:
             continue
-        for term in missing_terms(terms, entry.msgid, entry.msgstr, entry.msgctxt or ""):
+        block_ids = (ids or {}).get((entry.msgctxt or None, entry.msgid), [])
+        for term, wanted, given in missing_terms(terms, entry.msgid, entry.msgstr, block_ids, entry.tcomment or ""):
+            said = "does not use" if not given else f"uses only {given} time(s) of {wanted}"
             out.append(Finding("warning", "termbase",
-                               f"'{entry.msgctxt}': source has '{term.en}' but the translation does not use "
-                               f"the approved '{' / '.join(term.approved)}'", Loc(po.fpath, entry.linenum)))
+                               f"{label(entry)}: source has '{term.en}' {wanted} time(s) but the translation "
+                               f"{said} the approved '{' / '.join(term.approved)}' (or add a translator comment "
+                               f"'# term-ok: {term.en}: why')", Loc(po.fpath, entry.linenum)))
     return out
 
 
 def term_findings_for(project, book, lang: str, messages) -> list[Finding]:  # type: ignore[no-untyped-def]
     from ..i18n.catalog import read_po
 
-    return term_findings(project.root, lang, read_po(project.root / "translations" / f"{lang}.po"))
+    ids = {message.key: message.ids for message in messages}
+    return term_findings(project.root, lang, read_po(project.root / "translations" / f"{lang}.po"), ids)

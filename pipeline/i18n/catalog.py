@@ -1,11 +1,16 @@
 """The translators' files: translations/compendium.pot and translations/<lang>.po.
 
-extract  the model (and theme, factsheets) -> the template, one message per unit
+extract  the model (and theme, factsheets) -> the template, one message per
+         distinct English text (gettext's identity: msgid, and a msgctxt only
+         where a translator asked for one)
 init     a new language's PO file from the template
-update   every PO file brought in step with the template, the way msgmerge does:
-         translations kept; a changed source makes the message fuzzy with its
-         previous source recorded (#| msgid); a removed one becomes obsolete
+update   every PO file brought in step with the template by GNU msgmerge
+         --previous: unchanged text keeps its translation wherever it moved; a
+         changed one becomes fuzzy with its previous English (#| msgid); a
+         removed one becomes obsolete, and comes back if its text does
 status   translated / fuzzy / untranslated per language and per part
+
+Every file is written through `msgcat`, exactly as gettext-based tools write it.
 
 Layout: one flat PO file per language, `translations/fr.po`, which is what
 Poedit, Weblate and Lokalize open directly.
@@ -31,9 +36,11 @@ from .units import Unit
 HEADER_COMMENT = (
     "Translations of the UNODC Compendium of Promising Practices on Public-Private\n"
     "Partnerships to Prevent and Counter Trafficking in Persons.\n"
-    "Each message is one block of the book; its context (msgctxt) is the block's stable id.\n"
+    "Each message is one block of the book (a paragraph, a heading, a table cell...),\n"
+    "identified by its English text: a paragraph keeps its translation wherever it moves.\n"
     "Keep footnote references [^xii], links [text](https://...) and cross-references [](#id)\n"
-    "exactly as they are; translate the text around them and the text inside [ ]."
+    "exactly as they are; translate the text around them and the text inside [ ].\n"
+    "See translations/README.md."
 )
 
 
@@ -41,26 +48,91 @@ def message_of(unit: Unit) -> str:
     return to_markdown(unit.inlines) if unit.inlines is not None else unit.text
 
 
+Key = tuple[str | None, str]  # (msgctxt or None, msgid): a message's identity, as in gettext
+
+
+def key_of(unit: Unit) -> Key:
+    return (unit.context, message_of(unit))
+
+
+def entry_key(entry: polib.POEntry) -> Key:
+    return (entry.msgctxt or None, entry.msgid)
+
+
 @dataclass
 class Message:
-    ctx: str
+    context: str | None  # msgctxt: only where a translator asked for one (translations/contexts.yml)
     msgid: str
     locs: list[Loc]
     group: str
+    ids: list[str] = field(default_factory=list)  # the blocks that print this text
     comments: list[str] = field(default_factory=list)
+    factsheet: bool = False
+
+    @property
+    def key(self) -> Key:
+        return (self.context, self.msgid)
 
 
 def messages_of(units: Iterable[Unit]) -> list[Message]:
-    out: dict[str, Message] = {}
+    """One message per distinct (context, English text), in reading order of first use.
+
+    Identical English shares one message and one translation (gettext's
+    model), so each message lists every place that uses it."""
+    out: dict[Key, Message] = {}
     for unit in units:
         msgid = message_of(unit)
         if not msgid.strip():
             continue
-        if unit.ctx in out:
-            raise PipelineError(f"two translatable units share the id '{unit.ctx}'", unit.loc)
-        comments = ["used by the factsheets"] if unit.factsheet else []
-        out[unit.ctx] = Message(unit.ctx, msgid, [unit.loc], unit.group, comments)
+        key = key_of(unit)
+        message = out.get(key)
+        if message is None:
+            message = out[key] = Message(unit.context, msgid, [], unit.group)
+        if unit.loc.line and unit.loc not in message.locs:
+            message.locs.append(unit.loc)
+        message.ids.append(unit.ctx)
+        message.factsheet = message.factsheet or unit.factsheet
+        for note in unit.notes:
+            if note not in message.comments:
+                message.comments.append(note)
+    for message in out.values():
+        if message.factsheet:
+            message.comments.append("used by the factsheets")
     return list(out.values())
+
+
+def load_contexts(root: Path) -> dict[tuple[str, str], str]:
+    """translations/contexts.yml: English text that must be translated differently in one place.
+
+    Each entry names the source file, the block's English text exactly as the
+    template shows it, and a short context (what the translator asked for):
+
+        - file: source/part-1/1-2.md
+          text: "Tips"
+          context: "hints for readers, not reports to a hotline"
+    """
+    from ..yamlfile import parse_yaml
+
+    path = root / "translations" / "contexts.yml"
+    if not path.is_file():
+        return {}
+    rel = "translations/contexts.yml"
+    data = parse_yaml(path.read_text(encoding="utf-8"), rel) or []
+    if not isinstance(data, list):
+        raise PipelineError("expected a list of '- file: ..., text: ..., context: ...'", Loc(rel, 1))
+    out: dict[tuple[str, str], str] = {}
+    for index, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry.get(k)
+                                                  for k in ("file", "text", "context")):
+            raise PipelineError(f"entry {index}: expected 'file', 'text' and 'context', each a string", Loc(rel, 1))
+        out[(entry["file"], entry["text"])] = entry["context"]
+    return out
+
+
+def assign_contexts(units: list[Unit], contexts: dict[tuple[str, str], str]) -> list[Unit]:
+    for unit in units:
+        unit.context = contexts.get((unit.loc.file, message_of(unit))) if contexts else None
+    return units
 
 
 def _header(po: polib.POFile, timestamp: str, lang: str | None = None) -> None:
@@ -100,9 +172,9 @@ _PLURALS = {
 }
 
 
-def _entry(message: Message, root: Path) -> polib.POEntry:
+def _entry(message: Message) -> polib.POEntry:
     return polib.POEntry(
-        msgctxt=message.ctx,
+        msgctxt=message.context,
         msgid=message.msgid,
         msgstr="",
         occurrences=[(loc.file, str(loc.line)) for loc in message.locs if loc.line],
@@ -110,14 +182,48 @@ def _entry(message: Message, root: Path) -> polib.POEntry:
     )
 
 
-def write_pot(messages: list[Message], path: Path, timestamp: str) -> int:
+def save_po(po: polib.POFile, path: Path) -> None:
+    """Write a PO/POT file exactly as GNU gettext writes it, atomically.
+
+    polib's own writer wraps long lines differently from gettext, so every
+    save by Poedit or Weblate would rewrap the file: polib writes a draft and
+    `msgcat` gives it gettext's form."""
+    from .gettext import normalise
+
+    # polib must not wrap anything itself: gettext keeps comment lines as they are
+    # (polib would re-wrap them at every save, differently each time), and msgcat
+    # wraps the strings and references.
+    po.wrapwidth = 0
+    with atomic_path(path) as tmp:
+        draft = tmp.with_name(tmp.name + ".polib")
+        try:
+            po.save(str(draft))
+            normalise(draft, tmp)
+        finally:
+            draft.unlink(missing_ok=True)
+
+
+def pot_of(messages: list[Message], timestamp: str) -> polib.POFile:
     pot = polib.POFile(wrapwidth=79)
     _header(pot, timestamp)
     for message in messages:
-        pot.append(_entry(message, path.parent))
-    with atomic_path(path) as tmp:
-        pot.save(str(tmp))
+        pot.append(_entry(message))
+    return pot
+
+
+def write_pot(messages: list[Message], path: Path, timestamp: str) -> int:
+    save_po(pot_of(messages, timestamp), path)
     return len(messages)
+
+
+def pot_text(messages: list[Message], timestamp: str) -> str:
+    """The template as `write_pot` would write it (for `i18n extract --check`)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "compendium.pot"
+        write_pot(messages, path, timestamp)
+        return path.read_text(encoding="utf-8")
 
 
 def shown(path: Path) -> str:
@@ -166,6 +272,7 @@ def read_po(path: Path, name: str | None = None) -> polib.POFile:
         raise PipelineError(f"invalid PO file: {message}", Loc(where, line)) from None
     po.fpath = where
     po.header_lines = lexed.header_lines
+    po.text_lines = text.split("\n")  # for messages that point at a msgstr's own line
     return po
 
 
@@ -285,66 +392,54 @@ def init_po(pot_path: Path, po_path: Path, lang: str, timestamp: str, terms: lis
     pot = read_po(pot_path, shown(pot_path))
     po = polib.POFile(wrapwidth=79)
     _header(po, timestamp, lang)
+    # the template's date, as msginit and msgmerge keep it: a later update then changes nothing
+    po.metadata["POT-Creation-Date"] = pot.metadata.get("POT-Creation-Date", timestamp)
     for entry in pot:
         po.append(polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgstr="",
                                 occurrences=entry.occurrences, comment=_comment(entry.comment, entry.msgid, terms)))
-    with atomic_path(po_path) as tmp:
-        po.save(str(tmp))
+    save_po(po, po_path)
     return len(po)
 
 
 @dataclass
 class UpdateResult:
-    kept: int = 0
+    translated: int = 0
     fuzzy: int = 0
-    new: int = 0
+    untranslated: int = 0
     obsolete: int = 0
 
 
-def update_po(pot_path: Path, po_path: Path, terms: list | None = None) -> UpdateResult:  # type: ignore[type-arg]
-    """Merge the template into a PO file (msgmerge's rules, keyed on the stable ids)."""
-    pot = read_po(pot_path, shown(pot_path))
-    po = read_po(po_path, shown(po_path))
-    old = {entry.msgctxt: entry for entry in po if not entry.obsolete}
-    by_source = {entry.msgid: entry for entry in po if entry.msgstr and not entry.obsolete and not entry.fuzzy}
+def update_po(pot_path: Path, po_path: Path, terms: list | None = None,  # type: ignore[type-arg]
+              fuzzy_matching: bool = True) -> UpdateResult:
+    """Merge the template into a PO file with `msgmerge --previous`, then add the termbase comments.
+
+    The pairing is gettext's own: an unchanged text keeps its translation
+    wherever it moved; a changed one is matched to its most similar former
+    message and made fuzzy with the previous English (`#| msgid`); unused
+    messages become obsolete (`#~`) and come back if their text does."""
+    import tempfile
+
+    from .gettext import merge
+
+    read_po(pot_path, shown(pot_path))  # a broken template: one located message, before gettext sees it
+    read_po(po_path, shown(po_path))
+    with tempfile.TemporaryDirectory() as tmp:
+        merged_path = Path(tmp) / po_path.name
+        merge(po_path, pot_path, merged_path, fuzzy_matching)
+        merged = polib.pofile(str(merged_path), encoding="utf-8", wrapwidth=79)
     result = UpdateResult()
-    merged = polib.POFile(wrapwidth=79)
-    merged.header = po.header
-    merged.metadata = dict(po.metadata)
-    merged.metadata["POT-Creation-Date"] = pot.metadata.get("POT-Creation-Date", "")
-    for ref in pot:
-        entry = polib.POEntry(msgctxt=ref.msgctxt, msgid=ref.msgid, msgstr="",
-                              occurrences=ref.occurrences, comment=_comment(ref.comment, ref.msgid, terms))
-        previous = old.pop(ref.msgctxt, None)
-        if previous is not None:
-            entry.tcomment = previous.tcomment
-        if previous is not None and previous.msgid == ref.msgid:
-            entry.msgstr = previous.msgstr
-            entry.flags = list(previous.flags)
-            entry.previous_msgid = previous.previous_msgid
-            result.kept += 1
-        elif previous is not None and previous.msgstr:
-            entry.msgstr = previous.msgstr
-            entry.flags = ["fuzzy"]
-            entry.previous_msgid = previous.msgid
-            result.fuzzy += 1
-        elif ref.msgid in by_source:
-            # the same text moved to another id: its translation still holds
-            entry.msgstr = by_source[ref.msgid].msgstr
-            result.kept += 1
-        else:
-            result.new += 1
-        merged.append(entry)
-    for gone in old.values():
-        if gone.msgstr:
-            gone.obsolete = True
-            merged.append(gone)
+    for entry in merged:
+        if entry.obsolete:
             result.obsolete += 1
-    for entry in po:
-        if entry.obsolete and entry.msgctxt not in {e.msgctxt for e in merged}:
-            merged.append(entry)
-    with atomic_path(po_path) as tmp:
-        merged.save(str(tmp))
+            continue
+        entry.comment = _comment(entry.comment, entry.msgid, terms)
+        if entry.fuzzy:
+            result.fuzzy += 1
+        elif entry.msgstr:
+            result.translated += 1
+        else:
+            result.untranslated += 1
+    save_po(merged, po_path)
     return result
 
 
@@ -367,19 +462,18 @@ class Counts:
 
 
 def status_of(messages: list[Message], po: polib.POFile) -> dict[str, Counts]:
-    """Counts per group (front, part-1.., back, footnotes, book, theme, factsheets) and 'all'."""
-    entries = {entry.msgctxt: entry for entry in po if not entry.obsolete}
+    """Counts per group (front, part-1.., back, footnotes, book, theme, factsheets) and 'all'.
+
+    A message missing from the PO file (the template is newer) counts as untranslated."""
+    entries = {entry_key(entry): entry for entry in po if not entry.obsolete}
     groups: dict[str, Counts] = {}
     for message in messages:
-        keys = {message.group, "all"} | ({"factsheets"} if message.comments else set())
-        entry = entries.get(message.ctx)
+        keys = {message.group, "all"} | ({"factsheets"} if message.factsheet else set())
+        entry = entries.get(message.key)
         for key in keys:
             counts = groups.setdefault(key, Counts())
-            if entry is None or not entry.msgstr or entry.msgid != message.msgid:
-                if entry is not None and entry.msgstr:
-                    counts.fuzzy += 1
-                else:
-                    counts.untranslated += 1
+            if entry is None or not entry.msgstr:
+                counts.untranslated += 1
             elif entry.fuzzy:
                 counts.fuzzy += 1
             else:

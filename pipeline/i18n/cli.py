@@ -36,14 +36,21 @@ def i18n() -> None:
       compendium build --lang fr     build the French editions into build/fr/
     \b
     Editors, after changing the source:
-      compendium i18n extract        refresh the template
-      compendium i18n update         bring every PO file in step (changed text becomes fuzzy)
+      compendium i18n extract        refresh the template (--check: is it current?)
+      compendium i18n update         bring every PO file in step (msgmerge --previous)
+    \b
+    CAT tools:
+      compendium i18n export --format xliff|tmx|tbx fr
+      compendium i18n import build/i18n/compendium-fr.xlf
+    \b
+    The translators' guide: translations/README.md
     """
 
 
-def all_messages(project: Project):  # type: ignore[no-untyped-def]
-    from ..i18n.catalog import messages_of
-    from ..i18n.units import book_units, mark_factsheet_units, theme_units
+def all_units(project: Project):  # type: ignore[no-untyped-def]
+    """The book and every translatable unit, with contexts and real file:line references."""
+    from ..i18n.catalog import assign_contexts, load_contexts
+    from ..i18n.units import book_units, code_units, locate_yaml_keys, mark_factsheet_units, theme_units
     from ..load import load_book
     from ..theme import load_theme
 
@@ -53,23 +60,44 @@ def all_messages(project: Project):  # type: ignore[no-untyped-def]
     inside = strings_file.is_relative_to(project.root)
     rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
     strings_text = strings_file.read_text(encoding="utf-8")
-    units = list(book_units(book)) + list(theme_units(dict(theme.strings), rel, strings_text))
-    return book, messages_of(mark_factsheet_units(book, units))
+    words = dict(theme.strings)
+    units = list(book_units(book)) + list(theme_units(words, rel, strings_text)) + list(code_units(words))
+    units = locate_yaml_keys(mark_factsheet_units(book, units), project.root)
+    return book, assign_contexts(units, load_contexts(project.root))
+
+
+def all_messages(project: Project):  # type: ignore[no-untyped-def]
+    from ..i18n.catalog import messages_of
+
+    book, units = all_units(project)
+    return book, messages_of(units)
 
 
 @i18n.command()
 @PROJECT_OPTION
-def extract(project_dir: Path) -> None:
-    """Write translations/compendium.pot: one message per block, with its id and file:line."""
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if translations/compendium.pot is not what the source gives.")
+def extract(project_dir: Path, check: bool) -> None:
+    """Write translations/compendium.pot: one message per distinct text, with its file:line references."""
     from ..editions import pot_path
-    from ..i18n.catalog import write_pot
+    from ..i18n.catalog import pot_text, write_pot
     from ..render.timestamps import build_timestamp
 
     project = _project(project_dir)
     book, messages = all_messages(project)
     stamp = build_timestamp(book).strftime("%Y-%m-%d %H:%M+0000")
-    count = write_pot(messages, pot_path(project), stamp)
-    click.echo(f"wrote {pot_path(project).relative_to(project.root)} ({count} messages)")
+    target = pot_path(project)
+    rel = target.relative_to(project.root) if target.is_relative_to(project.root) else target
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != pot_text(messages, stamp):
+            said = "is missing" if current is None else "is stale: the source has changed since it was written"
+            raise PipelineError(f"{rel} {said}; run `compendium i18n extract` (or `make i18n-extract`) "
+                                "and commit it")
+        click.echo(f"{rel} is up to date ({len(messages)} messages)")
+        return
+    count = write_pot(messages, target, stamp)
+    click.echo(f"wrote {rel} ({count} messages)")
 
 
 @i18n.command()
@@ -93,7 +121,65 @@ def init(project_dir: Path, lang: str) -> None:
 
     count = init_po(pot_path(project), po_path(project, lang), lang, stamp, load_terms(project.root, lang))
     click.echo(f"wrote {po_path(project, lang).relative_to(project.root)} ({count} messages to translate)")
-    click.echo(f"add it to source/book.yml: languages: - {{code: {lang}, name: ..., status: draft}}")
+    terms_file = _start_termbase(project.root, lang)
+    if terms_file is not None:
+        click.echo(f"wrote {terms_file.relative_to(project.root)} (the English terms: add the approved forms)")
+    line = _add_language(project.source / "book.yml", lang)
+    if line:
+        click.echo(f"added to source/book.yml's languages: {line.strip()}")
+
+
+def _english_name(lang: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang.replace("-", "_")).get_display_name("en") or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+
+
+def _add_language(book_yml: Path, lang: str) -> str:
+    """Add `- {code: LANG, name: ..., status: draft}` after book.yml's last language; '' if listed already.
+
+    Edits the one line only, so the file's comments and layout stay as they are;
+    a book.yml laid out otherwise gets the exact line to add, in the message."""
+    import re
+
+    text = book_yml.read_text(encoding="utf-8")
+    if re.search(rf"code:\s*['\"]?{re.escape(lang)}['\"]?\s*[,}}]", text):
+        return ""
+    line = f"  - {{code: {lang}, name: {_english_name(lang)}, status: draft}}\n"
+    match = re.search(r"^languages:\n((?:  - \{.*\}\n)+)", text, re.M)
+    if match is None:
+        raise PipelineError(f"add this line under 'languages:' in source/book.yml yourself: {line.strip()}")
+    from ..render.atomic import atomic_path
+
+    with atomic_path(book_yml) as tmp:
+        tmp.write_text(text[:match.end()] + line + text[match.end():], encoding="utf-8")
+    return line
+
+
+def _start_termbase(root: Path, lang: str) -> Path | None:
+    """translations/terms/LANG.yml with every English term of the termbase and no approved form yet."""
+    from ..checks.terms import load_terms, terms_path
+
+    target = terms_path(root, lang)
+    if target.exists():
+        return None
+    others = sorted(p for p in target.parent.glob("*.yml") if p.stem != lang) if target.parent.is_dir() else []
+    if not others:
+        return None
+    english = [term.en for term in load_terms(root, others[0].stem)]
+    lines = [f"# {_english_name(lang)} termbase: the approved renderings of the Compendium's key terms.",
+             "# Fill `approved` with the accepted forms (every inflection you want accepted);",
+             "# a term with no approved form is not checked yet. See translations/README.md."]
+    for term in english:
+        lines += [f"- en: {term}", "  approved: []"]
+    from ..render.atomic import atomic_path
+
+    with atomic_path(target) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 
 
 @i18n.command()
@@ -113,8 +199,8 @@ def update(project_dir: Path) -> None:
 
     for path in files:
         result = update_po(pot_path(project), path, load_terms(project.root, path.stem))
-        click.echo(f"{path.relative_to(project.root)}: {result.kept} kept, {result.fuzzy} fuzzy, "
-                   f"{result.new} new, {result.obsolete} obsolete")
+        click.echo(f"{path.relative_to(project.root)}: {result.translated} translated, {result.fuzzy} fuzzy, "
+                   f"{result.untranslated} untranslated, {result.obsolete} obsolete")
 
 
 @i18n.command()
@@ -143,7 +229,8 @@ def status(project_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    order = ["book", "theme", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes", "factsheets", "all"]
+    order = ["book", "metadata", "theme", "epub", "front", "part-1", "part-2", "part-3", "part-4", "back", "footnotes",
+             "factsheets", "all"]
     for lang, groups in result.items():
         click.echo(f"{lang}:")
         for group in order:
@@ -153,3 +240,59 @@ def status(project_dir: Path, fmt: str) -> None:
             click.echo(f"  {group:<11} {c['translated']:>5} translated  {c['fuzzy']:>4} fuzzy  "
                        f"{c['untranslated']:>5} untranslated  {c['percent']:>5.1f}%")
         click.echo(f"  termbase: {groups['all']['term_warnings']} message(s) not using an approved term")
+
+
+@i18n.command("export")
+@PROJECT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["xliff", "tmx", "tbx"]), required=True,
+              help="xliff: the messages for a CAT tool (XLIFF 1.2); tmx: the approved translations as a "
+                   "translation memory; tbx: the termbase.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default: build/i18n/compendium-LANG.xlf, .tmx or terms-LANG.tbx).")
+@click.argument("lang")
+def export_(project_dir: Path, fmt: str, output: Path | None, lang: str) -> None:
+    """Write LANG's messages, translation memory or termbase for a translation tool."""
+    from ..editions import po_path
+    from ..i18n.exchange import export_tbx, export_tmx, export_xliff
+
+    project = _project(project_dir)
+    names = {"xliff": f"compendium-{lang}.xlf", "tmx": f"compendium-{lang}.tmx", "tbx": f"terms-{lang}.tbx"}
+    out = output or project.root / "build" / "i18n" / names[fmt]
+    if fmt == "tbx":
+        count, what = export_tbx(project.root, out, lang), "terms"
+    else:
+        source = po_path(project, lang)
+        if not source.is_file():
+            raise PipelineError(f"translations/{lang}.po does not exist (start it with `compendium i18n init {lang}`)")
+        if fmt == "xliff":
+            count, what = export_xliff(source, out, lang), "messages"
+        else:
+            count, what = export_tmx(source, out, lang), "approved translations"
+    click.echo(f"wrote {out} ({count} {what})")
+
+
+@i18n.command("import")
+@PROJECT_OPTION
+@click.option("--lang", default=None, help="The PO file to merge into (default: the XLIFF's target-language).")
+@click.argument("xliff_file", type=click.Path(dir_okay=False, path_type=Path))
+def import_(project_dir: Path, lang: str | None, xliff_file: Path) -> None:
+    """Merge a translated XLIFF (from `i18n export --format xliff`) back into translations/LANG.po."""
+    from lxml import etree
+
+    from ..editions import po_path
+    from ..i18n.exchange import import_xliff
+
+    project = _project(project_dir)
+    if lang is None:
+        try:
+            files = etree.parse(str(xliff_file)).getroot().findall("{*}file")
+        except (OSError, etree.XMLSyntaxError) as exc:
+            raise PipelineError(f"{xliff_file}: not a readable XLIFF file ({exc})") from None
+        lang = files[0].get("target-language") if files else None
+        if not lang:
+            raise PipelineError(f"{xliff_file}: no target-language in <file>; say which with --lang")
+    target = po_path(project, lang)
+    if not target.is_file():
+        raise PipelineError(f"translations/{lang}.po does not exist (start it with `compendium i18n init {lang}`)")
+    changed, units = import_xliff(xliff_file, target)
+    click.echo(f"{target.relative_to(project.root)}: {changed} of {units} message(s) changed")

@@ -3,8 +3,10 @@
 A unit is a heading, a paragraph (list items and box paragraphs included), a
 table cell or caption, a box or practice title, a footnote, a section title,
 or one string of book.yml, icons.yml, sectors.yml, the factsheets or the
-theme. Each has a stable id (the gettext context), the place it comes from,
-the part it belongs to (for `status`), and a way to put a translation back.
+theme, or a word the EPUB writer prints. Each has its block's id in the model
+(for reports; not a PO key), the place it comes from, the part it belongs to
+(for `status`), and a way to put a translation back. Its PO key is its
+English text, plus a msgctxt only where translations/contexts.yml gives one.
 
 Extraction and application walk the model through this one function, so
 what is extracted is exactly what can be translated.
@@ -13,7 +15,8 @@ what is extracted is exactly what can be translated.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..model import (
     Block,
@@ -32,7 +35,7 @@ from ..model import (
 
 @dataclass
 class Unit:
-    ctx: str  # stable id: the PO entry's msgctxt
+    ctx: str  # the block's id in the model (for reports and the termbase's other_sense), not a PO key
     inlines: list[Inline] | None  # Markdown-bearing text, or None for a plain string
     text: str  # plain strings (book.yml, icons.yml, theme) when inlines is None
     loc: Loc
@@ -40,6 +43,10 @@ class Unit:
     set_inlines: Callable[[list[Inline]], None] | None = None
     set_text: Callable[[str], None] | None = None
     factsheet: bool = False  # used by a factsheet (issue: factsheet coverage per language)
+    # msgctxt: None unless a translator asked for this block to have a context of its own
+    # (translations/contexts.yml); the English text alone is the message's identity.
+    context: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the translator: the PO file's `#.` comments
 
 
 def _set_attr(obj: object, name: str) -> Callable[[object], None]:
@@ -84,6 +91,12 @@ def book_units(book: Book) -> Iterator[Unit]:
         unit = _plain(f"book.{name}", meta, name, meta.loc, "book")
         if unit:
             yield unit
+    for index, keyword in enumerate(meta.keywords):
+        def set_keyword(text: str, index: int = index) -> None:
+            meta.keywords[index] = text
+
+        yield Unit(f"book.keywords.{index + 1}", None, keyword, meta.loc, "metadata", set_text=set_keyword,
+                   notes=["a keyword of the PDF and EPUB metadata (/Keywords)"])
     yield from _block_units(meta.about, "book", meta.loc)
     for icon in book.icons.values():
         for name in ("label", "description"):
@@ -168,10 +181,76 @@ def mark_factsheet_units(book: Book, units: list[Unit]) -> list[Unit]:
 
 
 def theme_units(strings: dict[str, str], file: str, file_text: str = "") -> Iterator[Unit]:
+    """The theme's words; the comment lines just above a key reach the PO file as `#.` comments."""
     lines = file_text.split("\n")
     for key, value in strings.items():
         def setter(text: str, key: str = key) -> None:
             strings[key] = text
 
-        line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 0)
-        yield Unit(f"theme.{key}", None, value, Loc(file, line), "theme", set_text=setter)
+        line = next((i for i, text in enumerate(lines, 1) if text.startswith((f"{key}:", f'"{key}":'))), 0)
+        notes: list[str] = []
+        above = line - 2
+        while line and above >= 0 and lines[above].startswith("#"):
+            notes.insert(0, lines[above].lstrip("# ").strip())
+            above -= 1
+        yield Unit(f"theme.{key}", None, value, Loc(file, line), "theme", set_text=setter, notes=notes)
+
+
+def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
+    """Point book.yml's strings at their own lines (the loader knows only the file).
+
+    A unit `book.<name>` gets the line of `<name>:`; keyword n the line of its
+    n-th list item under `keywords:`."""
+    by_file: dict[str, list[str]] = {}
+    for unit in units:
+        if not unit.ctx.startswith("book.") or unit.loc.line > 1 or not unit.loc.file.endswith(".yml"):
+            continue
+        if unit.loc.file not in by_file:
+            path = root / unit.loc.file
+            by_file[unit.loc.file] = path.read_text(encoding="utf-8").split("\n") if path.is_file() else []
+        lines = by_file[unit.loc.file]
+        name = unit.ctx.split(".")[1]
+        line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{name}:")), 0)
+        if name == "keywords" and line:
+            wanted = int(unit.ctx.split(".")[2])
+            seen = 0
+            for i in range(line, len(lines)):
+                stripped = lines[i].strip()
+                if stripped.startswith("- "):
+                    seen += 1
+                    if seen == wanted:
+                        line = i + 1
+                        break
+                elif stripped and not stripped.startswith("#"):
+                    break
+        if line:
+            unit.loc = Loc(unit.loc.file, line)
+    return units
+
+
+def code_units(words: dict[str, str]) -> Iterator[Unit]:
+    """Words the EPUB writer prints beyond the theme's (landmarks, cover alt text, the
+    accessibility summary...): translated like the theme's, so no translated edition
+    keeps them in English. Added to `words` with their English when the theme has no
+    override; their references point at their own lines of pipeline/render/epub.py."""
+    from ..render import epub
+
+    source_file = Path(epub.__file__)
+    lines = source_file.read_text(encoding="utf-8").split("\n")
+    notes = {"epub.cover-alt": "the cover image's text alternative; {title}, {subtitle}, {publisher} and {year} "
+                               "are filled in (keep them)",
+             "epub.accessibility-summary": "the EPUB's accessibility summary (schema:accessibilitySummary)",
+             "epub.accessibility-summary.pages": "added to the accessibility summary when the EPUB has a page list",
+             "Landmarks": "the EPUB's list of landmarks (navigation document)"}
+    for key, english in epub.DEFAULT_STRINGS.items():
+        if key in words:
+            continue
+        words[key] = english
+
+        def setter(text: str, key: str = key) -> None:
+            words[key] = text
+
+        line = next((i for i, text in enumerate(lines, 1) if text.strip().startswith(f'"{key}":')), 0)
+        note = [notes[key]] if key in notes else ["printed by the EPUB edition"]
+        yield Unit(f"epub.{key}", None, english, Loc("pipeline/render/epub.py", line), "epub",
+                   set_text=setter, notes=note)
