@@ -36,6 +36,7 @@ from ..transforms.resolve import fill
 from .atomic import atomic_path
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
+from .subset import document_text, edition_characters, stylesheet_text, subset_font
 from .timestamps import build_timestamp
 
 if TYPE_CHECKING:
@@ -787,12 +788,13 @@ def normalise_zip(data: bytes, stamp: datetime) -> bytes:
 # --------------------------------------------------------------------------
 
 
-def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
+def _assets(edition: Edition, docs: list[_Doc]) -> list[tuple[str, str, bytes]]:
     theme = edition.theme
+    epub_css = theme.path("epub.css").read_bytes()
+    edition_css = (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")
     assets: list[tuple[str, str, bytes]] = [
-        ("css/epub.css", "text/css", theme.path("epub.css").read_bytes()),
-        ("css/edition.css", "text/css",
-         (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")),
+        ("css/epub.css", "text/css", epub_css),
+        ("css/edition.css", "text/css", edition_css),
     ]
     # Only the files the book references: every icon when the Icon Table lists
     # them all, otherwise the icons of the box types the book uses.
@@ -810,9 +812,26 @@ def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
         except etree.XMLSyntaxError as exc:
             raise PipelineError(f"icon is not well-formed SVG: {exc.msg}", _loc(theme, rel, exc.lineno)) from None
         assets.append((rel, "image/svg+xml", data))
-    for face in epub_fonts(edition.lang):
-        assets.append((f"fonts/{face.file}", face.media_type, theme.path(f"fonts/{face.file}").read_bytes()))
+    assets += _font_assets(edition, docs, (epub_css + edition_css).decode("utf-8"))
     return assets
+
+
+def _font_assets(edition: Edition, docs: list[_Doc], css: str) -> list[tuple[str, str, bytes]]:
+    """The edition's font files, each stored once and subset to the characters
+    the edition prints (see subset.py: the text of every document, the
+    stylesheets' generated text, list markers and hyphens)."""
+    characters = edition_characters([*(document_text(doc.tree) for doc in docs), stylesheet_text(css)])
+    fonts: dict[str, tuple[str, str, bytes]] = {}
+    for face in epub_fonts(edition.lang):
+        name = f"fonts/{face.file}"
+        if name in fonts:
+            continue
+        data = edition.theme.path(name).read_bytes()
+        try:
+            fonts[name] = (name, face.media_type, subset_font(data, characters))
+        except ValueError as exc:
+            raise PipelineError(f"font cannot be subset: {exc}", Loc(edition.theme.rel(name), 0)) from None
+    return list(fonts.values())
 
 
 def _loc(theme: Theme, rel: str, line: int | None) -> Loc:
@@ -866,7 +885,8 @@ def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
     check_links(renderer.docs)
 
     stamp = build_timestamp(edition.book)
-    return _package(renderer, edition, stamp, page_list, _assets(edition), cover_png(edition))
+    return _package(renderer, edition, stamp, page_list, _assets(edition, renderer.docs),
+                    cover_png(edition))
 
 
 def build_epub(project: Project, edition: Edition,
