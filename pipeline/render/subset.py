@@ -49,17 +49,7 @@ def document_text(tree: Any) -> str:
     """Everything a parsed XHTML document (lxml) can show: its text nodes and
     its images' alt text (shown when the image is not)."""
     root = tree.getroot() if hasattr(tree, "getroot") else tree
-    parts: list[str] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):  # comments, processing instructions
-            parts.append(element.tail or "")
-            continue
-        parts.append(element.text or "")
-        parts.append(element.tail or "")
-        alt = element.get("alt")
-        if alt:
-            parts.append(alt)
-    return "".join(parts)
+    return "".join(root.itertext()) + "".join(root.xpath("//@alt"))
 
 
 def edition_characters(texts: Iterable[str]) -> frozenset[int]:
