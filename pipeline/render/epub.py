@@ -14,6 +14,7 @@ package (manifest, spine, NCX, metadata). Then:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import time
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -229,27 +231,91 @@ def colours_css(edition: Edition) -> str:
 # --------------------------------------------------------------------------
 
 
-def cover_png(edition: Edition) -> bytes:
-    """A 1600 x 2400 PNG cover from the book's title, deterministic (no clock, no randomness)."""
-    from PIL import Image, ImageDraw, ImageFont, features
+@dataclass(frozen=True)
+class CoverSpec:
+    """Everything the cover is drawn from: `draw_cover` reads nothing else, so
+    these fields (with the font files' bytes, the drawing code and Pillow's
+    version) are a safe key for the cover cache."""
 
+    lang: str
+    publisher: str
+    title: str
+    subtitle: str
+    draft_label: str  # empty unless the edition is a draft
+    year: str
+    colour: str
+    regular: Path  # font files
+    bold: Path
+    shaped: bool  # the script needs shaping (libraqm, where Pillow has it)
+
+
+def cover_spec(edition: Edition) -> CoverSpec:
     book, theme, s = edition.book, edition.theme, edition.strings
     meta = book.meta
-    width, height, margin = 1600, 2400, 150
     colour = book.sectors["general"].colour if "general" in book.sectors else "#1b5e8c"
-    colour = legible(colour, WHITE, 4.5)
     family = FONT_FAMILIES[font_families(edition.lang)[0]]
     regular = next(f for f in family if f.weight == 400 and f.style == "normal")
     bold = next((f for f in family if f.weight == 700 and f.style == "normal"), regular)
+    return CoverSpec(edition.lang, meta.publisher, meta.title, meta.subtitle,
+                     s["Draft translation"] if edition.draft else "", str(meta.year), legible(colour, WHITE, 4.5),
+                     theme.path(f"fonts/{regular.file}"), theme.path(f"fonts/{bold.file}"),
+                     font_families(edition.lang)[0] != "latin")
+
+
+def cover_png(edition: Edition) -> bytes:
+    """A 1600 x 2400 PNG cover from the book's title, deterministic (no clock, no randomness)."""
+    return draw_cover(cover_spec(edition))
+
+
+def cached_cover_png(edition: Edition, cache_dir: Path) -> bytes:
+    """`cover_png`, kept in `cache_dir`/covers/ under a hash of everything it is
+    drawn from: the cover changes only when the title, the draft label, the
+    colour, the fonts, the code or Pillow do, and drawing and compressing it
+    was a third of the EPUB's own work on every build."""
+    from importlib.metadata import version
+
+    from ..build import file_digest
+
+    spec = cover_spec(edition)
+    digest = hashlib.sha256(repr(spec).encode("utf-8"))
+    digest.update(f"\0Pillow {version('Pillow')}\0".encode())
+    if spec.shaped:
+        from PIL import features
+
+        digest.update(f"raqm {features.version('raqm')}\0".encode())
+    for path in (spec.regular, spec.bold, Path(__file__)):
+        digest.update(file_digest(path))
+    prefix = re.sub(r"[^A-Za-z0-9-]", "_", spec.lang)
+    path = cache_dir / "covers" / f"{prefix}-{digest.hexdigest()[:32]}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82"):
+            return data
+    except OSError:
+        pass
+    data = draw_cover(spec)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    for old in path.parent.glob(f"{prefix}-*.png"):  # this language's previous covers
+        if old != path:
+            old.unlink(missing_ok=True)
+    return data
+
+
+def draw_cover(spec: CoverSpec) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont, features
+
+    width, height, margin = 1600, 2400, 150
+    colour = spec.colour
     # Latin needs no shaping: the basic engine gives the same pixels on every
     # machine. Arabic needs libraqm's shaping where Pillow has it.
     engine = ImageFont.Layout.BASIC
-    rtl = edition.lang.split("-")[0] in RTL_LANGUAGES
-    if font_families(edition.lang)[0] != "latin" and features.check("raqm"):
+    rtl = spec.lang.split("-")[0] in RTL_LANGUAGES
+    if spec.shaped and features.check("raqm"):
         engine = ImageFont.Layout.RAQM
 
-    def font(face: FontFace, size: int) -> Any:
-        return ImageFont.truetype(str(theme.path(f"fonts/{face.file}")), size, layout_engine=engine)
+    def font(path: Path, size: int) -> Any:
+        return ImageFont.truetype(str(path), size, layout_engine=engine)
 
     # Everything drawn is white on one of two flat colours (the band at the
     # top, the page below), so the cover is drawn as a coverage mask and
@@ -279,13 +345,13 @@ def cover_png(edition: Edition) -> bytes:
             y += round(size * leading)
         return y
 
-    write(165, meta.publisher.upper(), font(bold, 46), 1.3)
-    y = write(620, meta.title.upper(), font(bold, 132), 1.12)
+    write(165, spec.publisher.upper(), font(spec.bold, 46), 1.3)
+    y = write(620, spec.title.upper(), font(spec.bold, 132), 1.12)
     draw.rectangle((margin, y + 70, margin + 240, y + 82), fill=255)
-    y = write(y + 170, meta.subtitle, font(regular, 76), 1.3)
-    if edition.draft:
-        write(y + 80, s["Draft translation"].upper(), font(bold, 56), 1.3)
-    write(height - 260, str(meta.year), font(regular, 64), 1.2)
+    y = write(y + 170, spec.subtitle, font(spec.regular, 76), 1.3)
+    if spec.draft_label:
+        write(y + 80, spec.draft_label.upper(), font(spec.bold, 56), 1.3)
+    write(height - 260, spec.year, font(spec.regular, 64), 1.2)
     # Palette: 128 steps from the page colour to white, then 128 from the band's.
     levels = image.point([v >> 1 for v in range(256)])
     levels.paste(levels.crop((0, 0, width, band_height)).point([min(v, 127) + 128 for v in range(256)]), (0, 0))
@@ -869,8 +935,9 @@ def preflight(edition: Edition) -> None:
                                 Loc(edition.theme.rel(f"templates/{template}"), exc.lineno or 0)) from None
 
 
-def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
-    """The EPUB's bytes. Without a page map the EPUB has no page list."""
+def render_epub(edition: Edition, page_map: PageMap | None, cache_dir: Path | None = None) -> bytes:
+    """The EPUB's bytes. Without a page map the EPUB has no page list. With a
+    `cache_dir` (build/.cache), the cover is drawn only when its inputs change."""
     renderer = _Renderer(edition)
     renderer.page_numbers = page_map is not None
     renderer.check_model()
@@ -901,8 +968,13 @@ def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
     check_links(renderer.docs)
 
     stamp = build_timestamp(edition.book)
-    return _package(renderer, edition, stamp, page_list, _assets(edition, renderer.docs),
-                    cover_png(edition))
+    cover = cached_cover_png(edition, cache_dir) if cache_dir is not None else cover_png(edition)
+    return _package(renderer, edition, stamp, page_list, _assets(edition, renderer.docs), cover)
+
+
+def cover_cache(project: Project) -> Path:
+    """Where builds keep what they may reuse (see cached_cover_png)."""
+    return project.build / ".cache"
 
 
 def build_epub(project: Project, edition: Edition,
@@ -917,7 +989,7 @@ def build_epub(project: Project, edition: Edition,
         preflight(edition)  # bad input fails here, before any layout
         page_map = ensure_page_map(project, edition, progress)
         progress(f"{edition.lang}: writing {EPUB_NAME}")
-        data = render_epub(edition, page_map)
+        data = render_epub(edition, page_map, cover_cache(project))
     with atomic_path(out) as tmp:
         tmp.write_bytes(data)
     artifact = Artifact("epub", edition.lang, out, None, time.perf_counter() - started)
