@@ -286,7 +286,8 @@ def cached_cover_png(edition: Edition, cache_dir: Path) -> bytes:
     for path in (spec.regular, spec.bold, Path(__file__)):
         digest.update(file_digest(path))
     prefix = re.sub(r"[^A-Za-z0-9-]", "_", spec.lang)
-    path = cache_dir / "covers" / f"{prefix}-{digest.hexdigest()[:32]}.png"
+    # (a dot after the language: "zh" must not match "zh-Hans" when pruning)
+    path = cache_dir / "covers" / f"{prefix}.{digest.hexdigest()[:32]}.png"
     try:
         data = path.read_bytes()
         if data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82"):
@@ -296,7 +297,7 @@ def cached_cover_png(edition: Edition, cache_dir: Path) -> bytes:
     data = draw_cover(spec)
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
-    for old in path.parent.glob(f"{prefix}-*.png"):  # this language's previous covers
+    for old in path.parent.glob(f"{prefix}.*.png"):  # this language's previous covers
         if old != path:
             old.unlink(missing_ok=True)
     return data
