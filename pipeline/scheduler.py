@@ -251,11 +251,11 @@ def _run(project: Project, task: Task, previous: str, force: bool, started: floa
         artifact = build_pdf(project, edition, profile, html_text=html_text)
         return done("built", key, artifact.pages)
     if task.kind == "epub":
-        from .render.epub import build_epub, preflight, render_epub
+        from .render.epub import build_epub, cover_cache, preflight, render_epub
 
         preflight(edition)
         page_map = ensure_page_map(project, edition)
-        data = render_epub(edition, page_map)
+        data = render_epub(edition, page_map, cover_cache(project))
         key = hashlib.sha256(data).hexdigest()
         if _unchanged(project, task, key, previous, force):
             return done("unchanged", key)

@@ -134,10 +134,17 @@ def test_zip_container(epub_path: Path) -> None:
 def test_small_and_without_the_cjk_font(package: dict[str, bytes], epub_path: Path) -> None:
     fonts = sorted(n.removeprefix("EPUB/fonts/") for n in package if n.startswith("EPUB/fonts/"))
     assert fonts == ["NotoSans-Bold.ttf", "NotoSans-BoldItalic.ttf", "NotoSans-Italic.ttf", "NotoSans-Regular.ttf"]
-    assert epub_path.stat().st_size < 3_000_000
+    assert epub_path.stat().st_size < 500_000  # the fonts are subsets (test_epub_fonts.py)
     css = package["EPUB/css/edition.css"].decode()
     for font in fonts:
         assert f'url("../fonts/{font}")' in css
+
+
+def test_every_character_has_its_glyph_with_the_page_list(package: dict[str, bytes]) -> None:
+    """The glyph check of test_epub_fonts.py on the built edition, page list included."""
+    from .test_epub_fonts import missing_glyphs
+
+    assert missing_glyphs(package) == []
 
 
 def test_font_choice_per_language() -> None:

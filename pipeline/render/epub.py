@@ -14,6 +14,7 @@ package (manifest, spine, NCX, metadata). Then:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import time
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -36,6 +38,7 @@ from ..transforms.resolve import fill
 from .atomic import atomic_path
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
+from .subset import document_text, edition_characters, stylesheet_text, subset_font
 from .timestamps import build_timestamp
 
 if TYPE_CHECKING:
@@ -228,32 +231,101 @@ def colours_css(edition: Edition) -> str:
 # --------------------------------------------------------------------------
 
 
-def cover_png(edition: Edition) -> bytes:
-    """A 1600 x 2400 PNG cover from the book's title, deterministic (no clock, no randomness)."""
-    from PIL import Image, ImageDraw, ImageFont, features
+@dataclass(frozen=True)
+class CoverSpec:
+    """Everything the cover is drawn from: `draw_cover` reads nothing else, so
+    these fields (with the font files' bytes, the drawing code and Pillow's
+    version) are a safe key for the cover cache."""
 
+    lang: str
+    publisher: str
+    title: str
+    subtitle: str
+    draft_label: str  # empty unless the edition is a draft
+    year: str
+    colour: str
+    regular: Path  # font files
+    bold: Path
+    shaped: bool  # the script needs shaping (libraqm, where Pillow has it)
+
+
+def cover_spec(edition: Edition) -> CoverSpec:
     book, theme, s = edition.book, edition.theme, edition.strings
     meta = book.meta
-    width, height, margin = 1600, 2400, 150
     colour = book.sectors["general"].colour if "general" in book.sectors else "#1b5e8c"
-    colour = legible(colour, WHITE, 4.5)
     family = FONT_FAMILIES[font_families(edition.lang)[0]]
     regular = next(f for f in family if f.weight == 400 and f.style == "normal")
     bold = next((f for f in family if f.weight == 700 and f.style == "normal"), regular)
+    return CoverSpec(edition.lang, meta.publisher, meta.title, meta.subtitle,
+                     s["Draft translation"] if edition.draft else "", str(meta.year), legible(colour, WHITE, 4.5),
+                     theme.path(f"fonts/{regular.file}"), theme.path(f"fonts/{bold.file}"),
+                     font_families(edition.lang)[0] != "latin")
+
+
+def cover_png(edition: Edition) -> bytes:
+    """A 1600 x 2400 PNG cover from the book's title, deterministic (no clock, no randomness)."""
+    return draw_cover(cover_spec(edition))
+
+
+def cached_cover_png(edition: Edition, cache_dir: Path) -> bytes:
+    """`cover_png`, kept in `cache_dir`/covers/ under a hash of everything it is
+    drawn from: the cover changes only when the title, the draft label, the
+    colour, the fonts, the code or Pillow do, and drawing and compressing it
+    was a third of the EPUB's own work on every build."""
+    from importlib.metadata import version
+
+    from ..build import file_digest
+
+    spec = cover_spec(edition)
+    digest = hashlib.sha256(repr(spec).encode("utf-8"))
+    digest.update(f"\0Pillow {version('Pillow')}\0".encode())
+    if spec.shaped:
+        from PIL import features
+
+        digest.update(f"raqm {features.version('raqm')}\0".encode())
+    for path in (spec.regular, spec.bold, Path(__file__)):
+        digest.update(file_digest(path))
+    prefix = re.sub(r"[^A-Za-z0-9-]", "_", spec.lang)
+    # (a dot after the language: "zh" must not match "zh-Hans" when pruning)
+    path = cache_dir / "covers" / f"{prefix}.{digest.hexdigest()[:32]}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82"):
+            return data
+    except OSError:
+        pass
+    data = draw_cover(spec)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    for old in path.parent.glob(f"{prefix}.*.png"):  # this language's previous covers
+        if old != path:
+            old.unlink(missing_ok=True)
+    return data
+
+
+def draw_cover(spec: CoverSpec) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont, features
+
+    width, height, margin = 1600, 2400, 150
+    colour = spec.colour
     # Latin needs no shaping: the basic engine gives the same pixels on every
     # machine. Arabic needs libraqm's shaping where Pillow has it.
     engine = ImageFont.Layout.BASIC
-    rtl = edition.lang.split("-")[0] in RTL_LANGUAGES
-    if font_families(edition.lang)[0] != "latin" and features.check("raqm"):
+    rtl = spec.lang.split("-")[0] in RTL_LANGUAGES
+    if spec.shaped and features.check("raqm"):
         engine = ImageFont.Layout.RAQM
 
-    def font(face: FontFace, size: int) -> Any:
-        return ImageFont.truetype(str(theme.path(f"fonts/{face.file}")), size, layout_engine=engine)
+    def font(path: Path, size: int) -> Any:
+        return ImageFont.truetype(str(path), size, layout_engine=engine)
 
-    image = Image.new("RGB", (width, height), colour)
-    draw = ImageDraw.Draw(image)
+    # Everything drawn is white on one of two flat colours (the band at the
+    # top, the page below), so the cover is drawn as a coverage mask and
+    # stored as a palette image: a third of the pixels to compress of an RGB
+    # image, which made the PNG encoder the slowest step of the EPUB build.
+    band_height = 380
     band = tuple(round(v * 0.78) for v in _rgb(colour))
-    draw.rectangle((0, 0, width, 380), fill=band)
+    image = Image.new("L", (width, height), 0)  # how much white covers each pixel
+    draw = ImageDraw.Draw(image)
 
     def lines(text: str, f: Any, room: int) -> list[str]:
         out: list[str] = []
@@ -264,7 +336,7 @@ def cover_png(edition: Edition) -> bytes:
                 out.append(word)
         return out
 
-    def write(y: int, text: str, f: Any, leading: float, fill: str = WHITE) -> int:
+    def write(y: int, text: str, f: Any, leading: float, fill: int = 255) -> int:
         size = f.size
         for line in lines(text, f, width - 2 * margin):
             x = width - margin if rtl else margin
@@ -274,15 +346,24 @@ def cover_png(edition: Edition) -> bytes:
             y += round(size * leading)
         return y
 
-    write(165, meta.publisher.upper(), font(bold, 46), 1.3)
-    y = write(620, meta.title.upper(), font(bold, 132), 1.12)
-    draw.rectangle((margin, y + 70, margin + 240, y + 82), fill=WHITE)
-    y = write(y + 170, meta.subtitle, font(regular, 76), 1.3)
-    if edition.draft:
-        write(y + 80, s["Draft translation"].upper(), font(bold, 56), 1.3)
-    write(height - 260, str(meta.year), font(regular, 64), 1.2)
+    write(165, spec.publisher.upper(), font(spec.bold, 46), 1.3)
+    y = write(620, spec.title.upper(), font(spec.bold, 132), 1.12)
+    draw.rectangle((margin, y + 70, margin + 240, y + 82), fill=255)
+    y = write(y + 170, spec.subtitle, font(spec.regular, 76), 1.3)
+    if spec.draft_label:
+        write(y + 80, spec.draft_label.upper(), font(spec.bold, 56), 1.3)
+    write(height - 260, spec.year, font(spec.regular, 64), 1.2)
+    # Palette: 128 steps from the page colour to white, then 128 from the band's.
+    levels = image.point([v >> 1 for v in range(256)])
+    levels.paste(levels.crop((0, 0, width, band_height)).point([min(v, 127) + 128 for v in range(256)]), (0, 0))
+    cover = Image.frombytes("P", (width, height), levels.tobytes())
+    palette: list[int] = []
+    for base in (_rgb(colour), band):
+        for step in range(128):
+            palette += [round(c + (255 - c) * step / 127) for c in base]
+    cover.putpalette(palette)
     out = io.BytesIO()
-    image.save(out, "PNG", compress_level=6)
+    cover.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
@@ -527,7 +608,8 @@ def _parse_xhtml(text: str, name: str, template: str) -> Any:
 
 
 def _ids(tree: Any) -> list[Any]:
-    return [el for el in tree.getroot().iter() if isinstance(el.tag, str) and el.get("id")]
+    # (XPath walks the tree in C: this runs several times over every document)
+    return [el for el in tree.getroot().xpath("//*[@id]") if el.get("id")]
 
 
 def check_ids(docs: list[_Doc]) -> None:
@@ -721,8 +803,10 @@ def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: 
         {"type": "text", "href": renderer.landmarks()[3]["href"], "title": s["Start of content"]},
     ]
     raw = io.BytesIO()
+    # EbookLib's zip is only an intermediate (normalise_zip writes the real
+    # one): level 0 spares compressing every entry twice.
     ebook.write_epub(raw, book, {"mtime": stamp.replace(tzinfo=None), "epub3_pages": False,
-                                "epub3_landmark": False, "raise_exceptions": True})
+                                "epub3_landmark": False, "raise_exceptions": True, "compresslevel": 0})
     return normalise_zip(raw.getvalue(), stamp)
 
 
@@ -776,8 +860,8 @@ def normalise_zip(data: bytes, stamp: datetime) -> bytes:
                     dst.writestr(info, src.read(name))
                 else:
                     info.compress_type = zipfile.ZIP_DEFLATED
-                    # Fonts barely shrink beyond zlib's fastest level; text does.
-                    level = 1 if name.endswith((".ttf", ".otf", ".png")) else 6
+                    # A PNG is compressed already; text and the (subset) fonts are not.
+                    level = 1 if name.endswith(".png") else 6
                     dst.writestr(info, src.read(name), compresslevel=level)
     return out.getvalue()
 
@@ -787,12 +871,13 @@ def normalise_zip(data: bytes, stamp: datetime) -> bytes:
 # --------------------------------------------------------------------------
 
 
-def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
+def _assets(edition: Edition, docs: list[_Doc]) -> list[tuple[str, str, bytes]]:
     theme = edition.theme
+    epub_css = theme.path("epub.css").read_bytes()
+    edition_css = (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")
     assets: list[tuple[str, str, bytes]] = [
-        ("css/epub.css", "text/css", theme.path("epub.css").read_bytes()),
-        ("css/edition.css", "text/css",
-         (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")),
+        ("css/epub.css", "text/css", epub_css),
+        ("css/edition.css", "text/css", edition_css),
     ]
     # Only the files the book references: every icon when the Icon Table lists
     # them all, otherwise the icons of the box types the book uses.
@@ -810,9 +895,26 @@ def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
         except etree.XMLSyntaxError as exc:
             raise PipelineError(f"icon is not well-formed SVG: {exc.msg}", _loc(theme, rel, exc.lineno)) from None
         assets.append((rel, "image/svg+xml", data))
-    for face in epub_fonts(edition.lang):
-        assets.append((f"fonts/{face.file}", face.media_type, theme.path(f"fonts/{face.file}").read_bytes()))
+    assets += _font_assets(edition, docs, (epub_css + edition_css).decode("utf-8"))
     return assets
+
+
+def _font_assets(edition: Edition, docs: list[_Doc], css: str) -> list[tuple[str, str, bytes]]:
+    """The edition's font files, each stored once and subset to the characters
+    the edition prints (see subset.py: the text of every document, the
+    stylesheets' generated text, list markers and hyphens)."""
+    characters = edition_characters([*(document_text(doc.tree) for doc in docs), stylesheet_text(css)])
+    fonts: dict[str, tuple[str, str, bytes]] = {}
+    for face in epub_fonts(edition.lang):
+        name = f"fonts/{face.file}"
+        if name in fonts:
+            continue
+        data = edition.theme.path(name).read_bytes()
+        try:
+            fonts[name] = (name, face.media_type, subset_font(data, characters))
+        except ValueError as exc:
+            raise PipelineError(f"font cannot be subset: {exc}", Loc(edition.theme.rel(name), 0)) from None
+    return list(fonts.values())
 
 
 def _loc(theme: Theme, rel: str, line: int | None) -> Loc:
@@ -834,8 +936,9 @@ def preflight(edition: Edition) -> None:
                                 Loc(edition.theme.rel(f"templates/{template}"), exc.lineno or 0)) from None
 
 
-def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
-    """The EPUB's bytes. Without a page map the EPUB has no page list."""
+def render_epub(edition: Edition, page_map: PageMap | None, cache_dir: Path | None = None) -> bytes:
+    """The EPUB's bytes. Without a page map the EPUB has no page list. With a
+    `cache_dir` (build/.cache), the cover is drawn only when its inputs change."""
     renderer = _Renderer(edition)
     renderer.page_numbers = page_map is not None
     renderer.check_model()
@@ -866,7 +969,13 @@ def render_epub(edition: Edition, page_map: PageMap | None) -> bytes:
     check_links(renderer.docs)
 
     stamp = build_timestamp(edition.book)
-    return _package(renderer, edition, stamp, page_list, _assets(edition), cover_png(edition))
+    cover = cached_cover_png(edition, cache_dir) if cache_dir is not None else cover_png(edition)
+    return _package(renderer, edition, stamp, page_list, _assets(edition, renderer.docs), cover)
+
+
+def cover_cache(project: Project) -> Path:
+    """Where builds keep what they may reuse (see cached_cover_png)."""
+    return project.build / ".cache"
 
 
 def build_epub(project: Project, edition: Edition,
@@ -881,7 +990,7 @@ def build_epub(project: Project, edition: Edition,
         preflight(edition)  # bad input fails here, before any layout
         page_map = ensure_page_map(project, edition, progress)
         progress(f"{edition.lang}: writing {EPUB_NAME}")
-        data = render_epub(edition, page_map)
+        data = render_epub(edition, page_map, cover_cache(project))
     with atomic_path(out) as tmp:
         tmp.write_bytes(data)
     artifact = Artifact("epub", edition.lang, out, None, time.perf_counter() - started)
