@@ -120,7 +120,7 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 
 @main.command()
-@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub", "factsheets"]))
+@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub", "factsheets", "web"]))
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
 @click.option("--lang", "langs", multiple=True, metavar="LANG",
@@ -141,6 +141,7 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
       print-pdf   compendium-print.pdf     print edition: 3 mm bleed, crop marks
       epub        compendium.epub          EPUB 3 (`make epub` also validates it)
       factsheets  factsheet-<sector>.pdf   one per sector of sectors.yml
+      web         build/web/<lang>/         the web site (only when named; `make web`)
 
     A translated edition uses translations/<lang>.po; untranslated or fuzzy
     messages fall back to English and are listed in
