@@ -182,7 +182,7 @@ class _Site:
         part_label = fill(self.s["part-label"], opener.number)
         items = "".join(
             f'<li><a href="{attr(page_file(sec.id))}"><span class="toc-num">{escape(sec.number)}</span> '
-            f'<span class="toc-title">{escape(sec.title)}</span></a></li>'
+            f'<span class="toc-title"{self.writer.lang_of(f"{sec.id}.title")}>{escape(sec.title)}</span></a></li>'
             for sec in sections
         )
         body = (
@@ -282,7 +282,9 @@ class _Site:
         def link(name: str, text: str, number: str = "") -> str:
             here = ' aria-current="page"' if current is not None and current.name == name else ""
             num = f'<span class="toc-num">{escape(number)}</span> ' if number else ""
-            return f'<a href="{attr(page_file(name))}"{here}>{num}<span class="toc-title">{escape(text)}</span></a>'
+            lang = self.writer.lang_of(f"{name}.title")  # a title still in English is marked so
+            return (f'<a href="{attr(page_file(name))}"{here}>{num}'
+                    f'<span class="toc-title"{lang}>{escape(text)}</span></a>')
 
         # front matter first, then parts with their sections, then back matter, as in the book
         front = [p for p in self.pages if p.kind in ("front-matter", "icon-table")]
