@@ -38,21 +38,21 @@ WATCHED = ("source", "themes", "translations")
 POLL_SECONDS = 0.4
 
 # Injected before </body> of every HTML response (never written to build/web/).
-RELOAD_SCRIPT = b"""<script>
+# It knows the build it was served from: any other build announced reloads the page.
+RELOAD_SCRIPT = """<script>
 (function () {
-  var generation = null;
+  var generation = "%(generation)d";
   function listen() {
-    var events = new EventSource("%s");
+    var events = new EventSource("%(events)s");
     events.onmessage = function (event) {
-      if (generation !== null && event.data !== generation) location.reload();
-      generation = event.data;
+      if (event.data !== generation) location.reload();
     };
     events.onerror = function () { events.close(); setTimeout(listen, 1000); };
   }
   listen();
 })();
 </script>
-""" % EVENTS.encode()
+"""
 
 
 @dataclass
@@ -161,8 +161,9 @@ def _handler(root: Path, state: PreviewState, lang: str) -> type[SimpleHTTPReque
             return super().do_GET()
 
         def _inject(self, html: bytes) -> bytes:
+            script = (RELOAD_SCRIPT % {"generation": state.generation, "events": EVENTS}).encode()
             at = html.rfind(b"</body>")
-            return html[:at] + RELOAD_SCRIPT + html[at:] if at >= 0 else html + RELOAD_SCRIPT
+            return html[:at] + script + html[at:] if at >= 0 else html + script
 
         def _send(self, status: HTTPStatus, ctype: str, body: bytes) -> None:
             self.send_response(status)

@@ -472,3 +472,30 @@ def test_section_page_fits_every_width_and_is_photographed(browser: Any, server:
         context.close()
     for width in (390, 1280):
         assert (PROOF / f"{lang}-financial-ppp-success-{width}.png").stat().st_size > 10_000
+
+
+def test_root_page_sends_the_reader_to_their_language_or_lets_them_choose(browser: Any, server: str) -> None:
+    context = browser.new_context(locale="fr-FR")
+    tab = context.new_page()
+    tab.goto(server)
+    tab.wait_for_url("**/fr/index.html")
+    context.close()
+    # without a script: the list of languages, each in its own language
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    tab = context.new_page()
+    tab.goto(server)
+    assert tab.url == server
+    links = tab.locator("main a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [f"{lang}/index.html"
+                                                                                  for lang in LANGS]
+    assert tab.locator("a[hreflang='ar']").get_attribute("lang") == "ar"
+    context.close()
+
+
+def test_printed_page_has_the_text_and_no_navigation(page: Any, server: str) -> None:
+    page.goto(urljoin(server, "en/financial-ppp-success.html"))
+    page.emulate_media(media="print")
+    for selector in (".site-header", "nav.sidebar", "nav.pager", "nav.breadcrumbs"):
+        assert not page.locator(selector).is_visible(), selector
+    assert page.locator("main article h1").is_visible()
+    assert page.locator("main article aside.box").first.is_visible()
