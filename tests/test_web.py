@@ -90,6 +90,7 @@ def test_one_page_per_part_opener_and_section_and_a_home_page_per_language(site:
         assert {"index", "search", "icon-table"} <= names
         home = parse(site / lang / "index.html")
         assert home.xpath("//h1")[0].text_content().strip()
+        assert len(home.xpath("//div[@class='about']/p")) >= 2  # source/about.md
         # the home page lists every section in its contents
         toc = {a.get("href") for a in home.xpath("//ol[@class='home-toc']//a")}
         assert {f"{sid}.html" for sid, _n in _book_sections()} <= toc

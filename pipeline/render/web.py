@@ -244,7 +244,10 @@ class _Site:
             draft,
             f'<p class="title-publisher">{escape(meta.publisher)}, {meta.year}</p>',
         ]
-        if meta.subject:
+        if meta.about:  # source/about.md, as the factsheets print it
+            parts.append(f'<h2 id="about">{escape(s["About the Compendium"])}</h2>')
+            parts.append(f'<div class="about">{self.writer.blocks(meta.about, depth=2)}</div>')
+        elif meta.subject:
             parts.append(f'<p class="about">{escape(meta.subject)}</p>')
         parts.append(f'<h2 id="home-contents">{escape(s["Contents"])}</h2>')
         parts.append(self.contents(None, "home-toc"))
