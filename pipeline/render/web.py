@@ -512,7 +512,7 @@ def pagefind_index(site_lang_dir: Path, root: Path, lang: str, report: WriteRepo
         if done.returncode != 0 or not (Path(tmp) / "pagefind.js").is_file():
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
             raise PipelineError(f"search index for '{lang}': Pagefind failed: {detail[0]} "
-                                "(is the `pagefind[bin]` package installed? `make web` installs it)")
+                                "(is the `pagefind[extended]` package installed? `make web` installs it)")
         _sync_tree(Path(tmp), site_lang_dir / "pagefind", root, report)
 
 
