@@ -40,7 +40,7 @@ from ..errors import PipelineError
 from ..model import FootnoteRef, Heading, Section, all_inlines, plain_text, walk_inlines
 from ..transforms.resolve import fill
 from .atomic import atomic_path
-from .epub import FONT_FAMILIES, RTL_LANGUAGES, colours_css, epub_fonts, font_families
+from .epub import FONT_FAMILIES, RTL_LANGUAGES, FontFace, colours_css, epub_fonts, font_families
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
 
@@ -352,12 +352,26 @@ class _Site:
 # --------------------------------------------------------------------------
 
 
+# Families too large to send whole to a reader (Noto Sans CJK: 16 MB a face):
+# each language's site gets them subset to the characters its pages use.
+SUBSET_FAMILIES = ("cjk",)
+
+
+def _subset_faces(lang: str) -> list[FontFace]:
+    return [face for name in font_families(lang) if name in SUBSET_FAMILIES for face in FONT_FAMILIES[name]]
+
+
+def _font_url(lang: str, face: FontFace) -> str:
+    """Where a face is in assets/: whole and shared, or subset in the language's own folder."""
+    return f"fonts/{lang}/{face.file}" if face in _subset_faces(lang) else f"fonts/{face.file}"
+
+
 def _fonts_css(lang: str) -> str:
     faces = epub_fonts(lang)
     rules = [
         "@font-face {\n"
         f'  font-family: "{face.family}";\n'
-        f'  src: url("fonts/{face.file}");\n'
+        f'  src: url("{_font_url(lang, face)}");\n'
         f"  font-weight: {face.weight};\n"
         f"  font-style: {face.style};\n"
         "  font-display: swap;\n"
@@ -381,7 +395,8 @@ def _shared_files(edition: Edition, languages: list[tuple[str, str]], page_names
     for code, _name in languages:
         files[f"{ASSETS}/edition-{code}.css"] = (_fonts_css(code) + colours_css(edition)).encode("utf-8")
         for face in epub_fonts(code):
-            files[f"{ASSETS}/fonts/{face.file}"] = theme.path(f"fonts/{face.file}").read_bytes()
+            if face not in _subset_faces(code):  # (those are written by their language: see subset_fonts)
+                files[f"{ASSETS}/fonts/{face.file}"] = theme.path(f"fonts/{face.file}").read_bytes()
     for icon in book.icons.values():
         files[f"{ASSETS}/icons/{icon.svg}"] = theme.path(f"icons/{icon.svg}").read_bytes()
     files["index.html"] = theme.render(
@@ -516,6 +531,49 @@ def pagefind_index(site_lang_dir: Path, root: Path, lang: str, report: WriteRepo
         _sync_tree(Path(tmp), site_lang_dir / "pagefind", root, report)
 
 
+def subset_fonts(project: Project, edition: Edition, files: dict[str, bytes]) -> dict[str, bytes]:
+    """The language's large faces, subset to the characters of its pages (plus ASCII).
+
+    Subsetting a CJK face takes tens of seconds: the result is kept in
+    build/.cache/web-fonts/ under a hash of the face and the character set, so
+    it runs again only when an edit brings a character the pages did not use.
+    """
+    faces = _subset_faces(edition.lang)
+    if not faces:
+        return {}
+    import re
+
+    text = "".join(data.decode("utf-8") for rel, data in sorted(files.items())
+                   if rel.startswith(f"{edition.lang}/") and rel.endswith(".html"))
+    chars = sorted(set(re.sub(r"<[^>]*>", "", text)) | {chr(c) for c in range(0x20, 0x7F)})
+    cache = project.build / ".cache" / "web-fonts"
+    out: dict[str, bytes] = {}
+    for face in faces:
+        source = edition.theme.path(f"fonts/{face.file}")
+        from importlib.metadata import version
+
+        made_by = f"fonttools {version('fonttools')} subset 2\0".encode()  # how: a new way, a new key
+        key = hashlib.sha256(made_by + source.read_bytes() + "".join(chars).encode("utf-8")).hexdigest()[:32]
+        cached = cache / f"{key}{source.suffix}"
+        if not cached.is_file():
+            from fontTools import subset
+            from fontTools.ttLib import TTFont
+
+            options = subset.Options()
+            options.layout_features = ["*"]
+            options.name_IDs = ["*"]
+            options.notdef_outline = True
+            font = TTFont(str(source), lazy=True, recalcTimestamp=False)  # same inputs, same bytes
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=[ord(c) for c in chars])
+            subsetter.subset(font)
+            cache.mkdir(parents=True, exist_ok=True)
+            with atomic_path(cached) as tmp:
+                font.save(str(tmp))
+        out[f"{ASSETS}/{_font_url(edition.lang, face)}"] = cached.read_bytes()
+    return out
+
+
 def _check_reserved(edition: Edition) -> None:
     for section in edition.book.sections():
         if section.id in RESERVED_PAGES:
@@ -547,6 +605,7 @@ def render_site(project: Project, edition: Edition) -> tuple[dict[str, bytes], l
     for page in [*site.pages, site.search_page]:
         files[f"{edition.lang}/{page.file}"] = site.render(page, order, base_url).encode("utf-8")
     files.update(_shared_files(edition, languages, [p.name for p in site.pages], base_url))
+    files.update(subset_fonts(project, edition, files))
     copies = [(path, f"{edition.lang}/{item['href']}") for item, path in downloads]
     return files, copies
 
@@ -565,10 +624,13 @@ def build_web(project: Project, edition: Edition,
         _write_if_changed(root, rel, data, report)
     for source, rel in copies:
         _write_if_changed(root, rel, source.read_bytes(), report)
-    # Pages of sections that no longer exist, and downloads no longer built.
+    # Pages of sections that no longer exist, downloads no longer built, shared fonts no longer used
+    # (every language's task lists the same shared fonts; a language's subset faces are in fonts/<lang>/).
     lang_dir = root / edition.lang
     keep = {rel for rel in files} | {rel for _s, rel in copies}
-    for path in sorted(lang_dir.glob("*.html")) + sorted((lang_dir / "downloads").glob("*")):
+    stale = sorted(lang_dir.glob("*.html")) + sorted((lang_dir / "downloads").glob("*"))
+    stale += sorted((root / ASSETS / "fonts").glob("*.*")) + sorted((root / ASSETS / "fonts" / edition.lang).glob("*"))
+    for path in stale:
         rel = path.relative_to(root).as_posix()
         if path.is_file() and rel not in keep:
             path.unlink()
