@@ -96,7 +96,14 @@ def rebuild(project: Project, lang: str | None, say: Callable[[str], None]) -> l
     started = time.perf_counter()
     try:
         book = load_book(project.source)
-        errors = [str(f) for f in run_checks(book) if f.severity == "error"]
+        findings = run_checks(book)
+        if lang and lang != book.meta.language:  # the translation's own checks, as `compendium build` runs them
+            from .checks.translations import translation_findings
+            from .theme import load_theme
+
+            strings = load_theme(project.theme_dir).strings
+            findings += translation_findings(project.root, book, strings, "themes/default/strings.yml", [lang])
+        errors = [str(f) for f in findings if f.severity == "error"]
         if errors:
             return errors
         edition, _report = edition_for(project, lang, book=book)

@@ -500,3 +500,18 @@ def test_printed_page_has_the_text_and_no_navigation(page: Any, server: str) -> 
         assert not page.locator(selector).is_visible(), selector
     assert page.locator("main article h1").is_visible()
     assert page.locator("main article aside.box").first.is_visible()
+
+
+def test_shared_files_are_the_same_whichever_language_writes_them(tmp_path: Path) -> None:
+    """Every language's task writes the root page, sitemap and assets: they must not differ."""
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+    from pipeline.render.web import render_site
+
+    project = Project.at(copy_project(tmp_path / "p", list(LANGS)), build=tmp_path / "build")
+    shared = []
+    for lang in ("en", "ar"):
+        files, _copies = render_site(project, edition_for(project, lang)[0])
+        shared.append({rel: data for rel, data in files.items() if not rel.startswith(f"{lang}/")})
+    assert shared[0].keys() == shared[1].keys() and "index.html" in shared[0]
+    assert [rel for rel in shared[0] if shared[0][rel] != shared[1][rel]] == []

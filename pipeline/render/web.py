@@ -383,10 +383,20 @@ def _fonts_css(lang: str) -> str:
     return "\n".join(rules) + "\n"
 
 
-def _shared_files(edition: Edition, languages: list[tuple[str, str]], page_names: list[str],
+def _source_title(project: Project) -> tuple[str, str]:
+    """The book's title and language as book.yml gives them (a translated edition's model has its own)."""
+    from ..yamlfile import parse_yaml
+
+    data = parse_yaml((project.source / "book.yml").read_text(encoding="utf-8"), "source/book.yml")
+    return str(data.get("title", "")), str(data.get("language", "en"))
+
+
+def _shared_files(project: Project, edition: Edition, languages: list[tuple[str, str]], page_names: list[str],
                   base_url: str) -> dict[str, bytes]:
-    """Files outside the language folders (relative to build/web/), identical from every language's task."""
+    """Files outside the language folders (relative to build/web/), identical from every language's task:
+    made from the source language's title and the theme's own words, never from a translation."""
     theme, book = edition.theme, edition.book
+    title, source_lang = _source_title(project)
     files: dict[str, bytes] = {
         f"{ASSETS}/web.css": theme.path("web.css").read_bytes(),
         f"{ASSETS}/web-print.css": theme.path("web-print.css").read_bytes(),
@@ -400,8 +410,8 @@ def _shared_files(edition: Edition, languages: list[tuple[str, str]], page_names
     for icon in book.icons.values():
         files[f"{ASSETS}/icons/{icon.svg}"] = theme.path(f"icons/{icon.svg}").read_bytes()
     files["index.html"] = theme.render(
-        "web/root.html.j2", languages=languages, title=book.meta.title,
-        source_lang=book.meta.language, s=DEFAULT_STRINGS | dict(theme.strings),
+        "web/root.html.j2", languages=languages, title=title,
+        source_lang=source_lang, s=DEFAULT_STRINGS | dict(theme.strings),
     ).encode("utf-8")
     if base_url:
         urls = []
@@ -604,7 +614,7 @@ def render_site(project: Project, edition: Edition) -> tuple[dict[str, bytes], l
     files: dict[str, bytes] = {}
     for page in [*site.pages, site.search_page]:
         files[f"{edition.lang}/{page.file}"] = site.render(page, order, base_url).encode("utf-8")
-    files.update(_shared_files(edition, languages, [p.name for p in site.pages], base_url))
+    files.update(_shared_files(project, edition, languages, [p.name for p in site.pages], base_url))
     files.update(subset_fonts(project, edition, files))
     copies = [(path, f"{edition.lang}/{item['href']}") for item, path in downloads]
     return files, copies
