@@ -254,11 +254,11 @@ class _Site:
         if downloads:
             items = []
             for item in downloads:
-                facts = [str(item["size"])]
+                facts = [escape(str(item["size"]))]
                 if item.get("pages"):
-                    facts.append(fill(s["web.pages"], str(item["pages"])))
+                    facts.append(self.word("web.pages").replace("{n}", str(item["pages"]), 1))
                 items.append(f'<li><a href="{attr(str(item["href"]))}" download>{item["label"]}</a> '
-                             f'<span class="download-facts">({escape(", ".join(facts))})</span></li>')
+                             f'<span class="download-facts">({", ".join(facts)})</span></li>')
             parts.append(f'<h2 id="downloads">{self.word("web.downloads")}</h2>')
             parts.append('<ul class="downloads">' + "".join(items) + "</ul>")
         parts.append("</section>")
@@ -450,14 +450,18 @@ def base_url_of(edition: Edition) -> str:
 # --------------------------------------------------------------------------
 
 
-def _downloads(project: Project, edition: Edition, s: dict[str, str]) -> list[tuple[dict[str, object], Path]]:
-    """The editions already built for this language, with size and page count read from the files."""
+def _downloads(project: Project, edition: Edition, site: _Site) -> list[tuple[dict[str, object], Path]]:
+    """The editions already built for this language, with size and page count (the manifest's, or the file's)."""
     out = project.out_dir(edition.lang)
     found: list[tuple[dict[str, object], Path]] = []
-    candidates = [("compendium.pdf", s["web.kind.pdf"]), ("compendium-print.pdf", s["web.kind.print-pdf"]),
-                  ("compendium.epub", s["web.kind.epub"])]
+    candidates = [("compendium.pdf", site.word("web.kind.pdf")),
+                  ("compendium-print.pdf", site.word("web.kind.print-pdf")),
+                  ("compendium.epub", site.word("web.kind.epub"))]
     for sector in edition.book.sectors.values():
-        candidates.append((f"factsheet-{sector.id}.pdf", fill(s["web.kind.factsheet"], sector.title)))
+        # "Factsheet: {n}": the words may still be English, the sector's title is the edition's
+        label = site.word("web.kind.factsheet").replace(
+            "{n}", f'<span class="sector-title" lang="{attr(edition.lang)}">{{n}}</span>', 1)
+        candidates.append((f"factsheet-{sector.id}.pdf", label.replace("{n}", escape(sector.title), 1)))
     pages_of = _manifest_pages(project, edition.lang)
     for name, text in candidates:
         path = out / name
@@ -468,7 +472,7 @@ def _downloads(project: Project, edition: Edition, s: dict[str, str]) -> list[tu
             import pypdf
 
             pages = len(pypdf.PdfReader(path).pages)
-        found.append(({"href": f"downloads/{name}", "label": escape(text), "size": _byte_size(path.stat().st_size),
+        found.append(({"href": f"downloads/{name}", "label": text, "size": _byte_size(path.stat().st_size),
                        "pages": pages}, path))
     return found
 
@@ -607,7 +611,7 @@ def render_site(project: Project, edition: Edition) -> tuple[dict[str, bytes], l
     preflight(edition)
     languages = site_languages(edition)
     site = _Site(edition, languages)
-    downloads = _downloads(project, edition, site.s)
+    downloads = _downloads(project, edition, site)
     site.build_pages([item for item, _path in downloads])
     base_url = base_url_of(edition)
     order = site.pages  # reading order: home, front, parts and sections, back
