@@ -147,23 +147,20 @@ def test_serve_refuses_an_unknown_language(tmp_path: Path) -> None:
 
 
 def test_an_open_page_reloads_itself_after_an_edit(preview: Preview) -> None:
-    from playwright.sync_api import sync_playwright
+    from .test_web import shared_browser
 
-    from .test_web import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            tab = browser.new_page()
-            with tab.expect_request("**/__compendium/events", timeout=DEADLINE * 1000):
-                tab.goto(f"{preview.url}en/second-section.html")
-            heading = tab.locator("main article h1")
-            before = heading.inner_text()
-            md = preview.root / "source" / "part-1" / "1-2.md"
-            md.write_text(re.sub(r"^title: .*$", "title: A Retitled Section", md.read_text(encoding="utf-8"),
-                                 count=1, flags=re.M), encoding="utf-8")
-            tab.wait_for_function("() => document.querySelector('main article h1').textContent"
-                                  ".includes('A Retitled Section')", timeout=DEADLINE * 1000)
-            assert heading.inner_text() != before
-        finally:
-            browser.close()
+    context = shared_browser().new_context()
+    try:
+        tab = context.new_page()
+        with tab.expect_request("**/__compendium/events", timeout=DEADLINE * 1000):
+            tab.goto(f"{preview.url}en/second-section.html")
+        heading = tab.locator("main article h1")
+        before = heading.inner_text()
+        md = preview.root / "source" / "part-1" / "1-2.md"
+        md.write_text(re.sub(r"^title: .*$", "title: A Retitled Section", md.read_text(encoding="utf-8"),
+                             count=1, flags=re.M), encoding="utf-8")
+        tab.wait_for_function("() => document.querySelector('main article h1').textContent"
+                              ".includes('A Retitled Section')", timeout=DEADLINE * 1000)
+        assert heading.inner_text() != before
+    finally:
+        context.close()

@@ -264,15 +264,34 @@ def server(site: Path) -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    assert CHROMIUM.is_file(), "Debian's chromium is missing: `make test` installs it (scripts/sysdeps.sh chromium)"
-    from playwright.sync_api import sync_playwright
+_PLAYWRIGHT: dict[str, Any] = {}
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
-        yield chromium
-        chromium.close()
+
+def shared_browser() -> Any:
+    """One Chromium for the whole test run (Playwright's sync API allows one driver per process;
+    test_serve uses it too), closed when the run ends."""
+    if "browser" not in _PLAYWRIGHT:
+        assert CHROMIUM.is_file(), "Debian's chromium is missing: `make test` installs it (scripts/sysdeps.sh chromium)"
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        driver = sync_playwright().start()
+        _PLAYWRIGHT["driver"] = driver
+        _PLAYWRIGHT["browser"] = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                                        timeout=60_000)
+
+        def close() -> None:
+            _PLAYWRIGHT.pop("browser").close()
+            _PLAYWRIGHT.pop("driver").stop()
+
+        atexit.register(close)
+    return _PLAYWRIGHT["browser"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    return shared_browser()
 
 
 @pytest.fixture
