@@ -11,9 +11,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COMPENDIUM := $(BIN)/compendium
+# The web edition's browser tests: Debian's chromium (never a downloaded
+# browser) and axe-core from npm, in a git-ignored folder.
+BROWSER_STAMP := $(VENV)/.browser-installed
+AXE_VERSION := 4.14.1
+AXE := .vendor/node_modules/axe-core/axe.min.js
+# Where the web edition will be published (canonical links, sitemap.xml), e.g.
+#   make web SITE_URL=https://www.example.org/compendium/
+SITE_URL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status
+.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status web serve
 
 help: ## Show every target with one line
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,7 +61,21 @@ epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it with
 proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet per edition (build/proof/)
 	$(COMPENDIUM) proof
 
-test: $(STAMP) ## Run the test suite (builds real artifacts and opens them)
+$(BROWSER_STAMP): scripts/sysdeps.sh
+	@bash scripts/sysdeps.sh chromium
+	@touch $@
+
+$(AXE):
+	@echo "installing axe-core $(AXE_VERSION) into .vendor/ (first run only)..."
+	@mkdir -p .vendor && npm install --prefix .vendor --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+web: $(STAMP) ## The web edition of every language, with its downloads: build/web/ (publish it on any static host)
+	COMPENDIUM_SITE_URL=$(SITE_URL) $(COMPENDIUM) build --all-languages pdf print-pdf epub factsheets web
+
+serve: $(STAMP) ## Live preview of the web edition on 127.0.0.1 (lang=fr for another language; Ctrl-C stops)
+	$(COMPENDIUM) serve $(if $(lang),--lang $(lang))
+
+test: $(STAMP) $(BROWSER_STAMP) $(AXE) ## Run the test suite (builds real artifacts and opens them)
 	$(BIN)/python -m pytest -q
 
 linkcheck: $(STAMP) ## Check that every external link still answers (the one target that uses the network)

@@ -120,7 +120,7 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 
 @main.command()
-@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub", "factsheets"]))
+@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub", "factsheets", "web"]))
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
 @click.option("--lang", "langs", multiple=True, metavar="LANG",
@@ -144,6 +144,7 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
       print-pdf   compendium-print.pdf     print edition: 3 mm bleed, crop marks
       epub        compendium.epub          EPUB 3 (`make epub` also validates it)
       factsheets  factsheet-<sector>.pdf   one per sector of sectors.yml
+      web         build/web/<lang>/         the web site (only when named; `make web`)
 
     A translated edition uses translations/<lang>.po; untranslated or fuzzy
     messages fall back to English (one warning line per language) and are
@@ -264,6 +265,36 @@ def _refuse_bad_translations(project: Any, book: Any, langs: list[str]) -> None:
     if errors:
         click.echo(f"{len(errors)} error(s) in the translations of {', '.join(langs)}: nothing built", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
+@click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The book's source folder (default: PROJECT/source).")
+@click.option("--lang", default=None, metavar="LANG", help="The language to preview (default: the source language).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The port on 127.0.0.1 (0: a free one, printed).")
+@reports_errors
+def serve(project_dir: Path, source_dir: Path | None, lang: str | None, port: int) -> None:
+    """Preview the web edition: serve build/web/ on 127.0.0.1 and rebuild it when the source changes.
+
+    Watches source/, themes/ and translations/; open pages reload by
+    themselves after a rebuild. A check error shows on the page (with its
+    file:line) and here; the server keeps running. Ctrl-C stops it.
+    """
+    from .build import Project
+    from .serve import main_for_cli
+
+    project = Project.at(project_dir, source=source_dir)
+    if lang is not None:
+        known, _source_lang = _languages_of(project)
+        if lang not in known:
+            raise PipelineError(f"unknown language '{lang}' (book.yml lists: {', '.join(known)})")
+    try:
+        main_for_cli(project, lang, port)
+    except OSError as exc:
+        raise PipelineError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from None
 
 
 @main.command()

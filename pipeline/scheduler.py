@@ -42,6 +42,8 @@ from .build import file_digest as _file_digest
 from .errors import PipelineError
 
 FORMATS = ("pdf", "print-pdf", "epub", "factsheets")
+# Built when asked for (`compendium build web`, `make web`); see render/web.py.
+WEB = "web"
 STATE_FILE = ".build-state.json"
 MANIFEST = "manifest.json"
 
@@ -63,6 +65,7 @@ class Task:
             "print-pdf": [out / "compendium-print.pdf", out / "pagemap.json"],
             "epub": [out / "compendium.epub"],
             "factsheet": [out / f"factsheet-{self.sector}.pdf"],
+            WEB: [project.build / "web" / self.lang / "index.html"],
         }[self.kind]
 
 
@@ -273,6 +276,11 @@ def _run(project: Project, task: Task, previous: str, force: bool, started: floa
             return done("unchanged", key)
         artifacts = build_factsheets(project, edition, page_map, only=[task.sector])
         return done("built", key, artifacts[0].pages if artifacts else None)
+    if task.kind == WEB:
+        from .render.web import build_web
+
+        _artifact, written = build_web(project, edition)
+        return done("built" if written.written or written.removed else "unchanged", "")
     raise PipelineError(f"unknown artifact kind '{task.kind}'")
 
 
@@ -295,6 +303,8 @@ def plan(project: Project, formats: list[str], languages: list[str], sectors: li
             tasks.append(Task(lang, "epub"))
         if "factsheets" in formats:
             tasks += [Task(lang, "factsheet", sector) for sector in sectors]
+        if WEB in formats:  # last: its home page links the language's other editions
+            tasks.append(Task(lang, WEB))
     return tasks
 
 
@@ -367,7 +377,9 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
         return force and (task.kind != "print-pdf" or "print-pdf" in formats)
 
     for task in tasks:
-        if not forced(task) and state.up_to_date(task, project, keys[task.lang]):
+        # The web edition copies its language's other editions: it is rebuilt with them.
+        with_editions = task.kind == WEB and any(t.lang == task.lang for t in todo)
+        if not forced(task) and not with_editions and state.up_to_date(task, project, keys[task.lang]):
             result.outcomes.append(Outcome(task, "unchanged", 0.0, state.entry(task).get("pages")))
         else:
             todo.append(task)
@@ -398,6 +410,8 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
     executor = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_worker) if jobs > 1 else None
 
     def ready(task: Task) -> bool:
+        if task.kind == WEB:  # after every other artifact of its language
+            return not any(t.lang == task.lang and t.kind != WEB and t not in finished for t in todo)
         dep = _depends_on(task)
         return dep is None or dep not in todo or dep in finished
 

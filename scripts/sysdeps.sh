@@ -38,4 +38,22 @@ if [ "${1:-}" = pandoc ] && ! command -v pandoc >/dev/null 2>&1; then
     echo "note: pandoc is not installed; the benchmark will skip the Pandoc rows (apt-get install pandoc)"
   fi
 fi
+# `sysdeps.sh chromium`: the browser the web edition's tests drive (make test;
+# Playwright uses Debian's /usr/bin/chromium, it never downloads one), and npm,
+# which installs axe-core for those tests.
+if [ "${1:-}" = chromium ]; then
+  for pkg in chromium npm; do
+    bin=$pkg; [ "$pkg" = chromium ] && bin=/usr/bin/chromium
+    if ! command -v "$bin" >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing $pkg (for the web edition's browser tests)..."
+        { apt-get install -y -q "$pkg" >/dev/null 2>&1 \
+          || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$pkg" >/dev/null 2>&1; }; } \
+          || echo "note: could not install $pkg; the web edition's browser tests will fail (apt-get install $pkg)"
+      else
+        echo "note: $pkg is not installed; the web edition's browser tests need it (apt-get install $pkg)"
+      fi
+    fi
+  done
+fi
 exit 0
