@@ -13,7 +13,9 @@ STAMP  := $(VENV)/.installed
 COMPENDIUM := $(BIN)/compendium
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status
+TOOLS  := .tools/.installed
+
+.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status a11y
 
 help: ## Show every target with one line
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,6 +27,11 @@ $(STAMP): pyproject.toml scripts/sysdeps.sh
 	@bash scripts/sysdeps.sh
 	@touch $@
 
+# DAISY Ace (npm) with Debian's chromium, for the accessibility checks.
+$(TOOLS): scripts/tools.sh
+	@bash scripts/tools.sh
+	@mkdir -p .tools && touch $@
+
 check: $(STAMP) ## Check the source: references, footnotes, numbering, links (form only)
 	$(COMPENDIUM) check
 
@@ -34,7 +41,7 @@ pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compe
 factsheets: $(STAMP) ## Build the sector factsheets: build/en/factsheet-<sector>.pdf
 	$(COMPENDIUM) build factsheets
 
-translations: $(STAMP) ## Build every edition of every language in book.yml, then validate the EPUBs
+translations: $(STAMP) ## Build every edition of every language in book.yml, then validate the EPUBs (EPUBCheck; DAISY Ace if installed)
 	$(COMPENDIUM) build --all-languages
 	$(COMPENDIUM) validate
 
@@ -45,17 +52,26 @@ bench: $(STAMP) ## Benchmark against Pandoc and WeasyPrint alone (a table of med
 	@bash scripts/sysdeps.sh pandoc
 	$(BIN)/python scripts/bench.py
 
-epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it with EPUBCheck
+epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it (EPUBCheck; DAISY Ace if installed)
 	$(COMPENDIUM) build epub
 	$(COMPENDIUM) validate build/en/compendium.epub
 
 proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet per edition (build/proof/)
 	$(COMPENDIUM) proof
 
-test: $(STAMP) ## Run the test suite (builds real artifacts and opens them)
+a11y: $(STAMP) $(TOOLS) ## Build every edition, then check their accessibility (PDF structure, contrast, DAISY Ace)
+	$(COMPENDIUM) build --all-languages
+	$(COMPENDIUM) a11y --all-languages
+
+test: $(STAMP) $(TOOLS) ## Run the test suite (builds real artifacts and opens them)
 	$(BIN)/python -m pytest -q
 
-linkcheck: $(STAMP) ## Check that every external link still answers (the one target that uses the network)
+link# DAISY Ace (npm) with Debian's chromium, for the accessibility checks.
+$(TOOLS): scripts/tools.sh
+	@bash scripts/tools.sh
+	@mkdir -p .tools && touch $@
+
+check: $(STAMP) ## Check that every external link still answers (the one target that uses the network)
 	$(COMPENDIUM) links
 
 fuzz: $(STAMP) ## Long property-based run over the loader, Markdown and PO import (Hypothesis)
@@ -73,5 +89,5 @@ i18n-status: $(STAMP) ## Translation progress per language and part
 lint: $(STAMP) ## ruff over the pipeline and tests
 	$(BIN)/ruff check pipeline tests
 
-clean: ## Remove build/ (outputs and caches)
+clean: ## Remove build/ (outputs and caches; .tools/ and .venv/ stay)
 	rm -rf build
