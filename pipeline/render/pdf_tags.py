@@ -86,10 +86,17 @@ def semantic_tags() -> Iterator[TagRepairs]:
     def text_kids(box: Any, tags: dict[Any, Any]) -> list[tuple[int, str, str]]:
         """(mcid, text, direction) of the text boxes this box's lines hold directly."""
         out = []
-        for child in getattr(box, "children", ()):
-            for grandchild in child.children if isinstance(child, boxes.LineBox) else [child]:
-                if isinstance(grandchild, boxes.TextBox) and grandchild in tags:
-                    out.append((tags[grandchild]["mcid"], grandchild.text, grandchild.style["direction"]))
+        children = list(getattr(box, "children", ()))
+        for n, child in enumerate(children):
+            line = child.children if isinstance(child, boxes.LineBox) else [child]
+            texts = [t for t in line if isinstance(t, boxes.TextBox) and t in tags]
+            for i, text_box in enumerate(texts):
+                text = text_box.text
+                # The space where a line wraps belongs to no text box: give it back,
+                # or the last word of a line runs into the first of the next.
+                if i == len(texts) - 1 and n < len(children) - 1 and text and not text[-1].isspace():
+                    text += " "
+                out.append((tags[text_box]["mcid"], text, text_box.style["direction"]))
         return out
 
     def margin_mcids(box: Any, tags: dict[Any, Any]) -> Iterator[int]:
