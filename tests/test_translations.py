@@ -39,17 +39,6 @@ def status() -> dict:
     return json.loads(proc.stdout)
 
 
-@pytest.fixture(scope="module")
-def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every language's print PDF, EPUB and factsheets, built once into a copy of the project."""
-    root = tmp_path_factory.mktemp("shipped") / "p"
-    for name in ("source", "themes", "translations"):
-        shutil.copytree(ROOT / name, root / name)
-    proc = cli("build", "--project", str(root), "--all-languages", "print-pdf", "epub", "factsheets", "-j", "2")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return root
-
-
 def test_every_language_of_book_yml_is_shipped_as_a_draft() -> None:
     book = yaml.safe_load((ROOT / "source" / "book.yml").read_text())
     languages = {lang["code"]: lang["status"] for lang in book["languages"]}

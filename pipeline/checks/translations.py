@@ -19,12 +19,12 @@ def translation_findings(root: Path, book: Book, strings: dict[str, str], string
     """Findings for every translated language of book.yml (or only those named)."""
     from ..i18n.apply import check_entry
     from ..i18n.catalog import assign_contexts, entry_key, key_of, load_contexts, read_po
-    from ..i18n.units import book_units, code_units, theme_units
+    from ..i18n.units import book_units, theme_units
 
     units: dict[tuple[str | None, str], Unit] = {}
     ids: dict[tuple[str | None, str], list[str]] = {}
     words = dict(strings)
-    all_units = list(book_units(book)) + list(theme_units(words, strings_file)) + list(code_units(words))
+    all_units = list(book_units(book)) + list(theme_units(words, strings_file))
     for unit in assign_contexts(all_units, load_contexts(root)):
         units.setdefault(key_of(unit), unit)  # identical text: the same placeholders, checked once
         ids.setdefault(key_of(unit), []).append(unit.ctx)

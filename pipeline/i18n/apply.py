@@ -25,7 +25,7 @@ from ..markdown import parse_inline
 from ..model import Book, Inline, Link, Loc
 from .catalog import assign_contexts, entry_key, key_of, message_of
 from .inline import placeholders
-from .units import Unit, book_units, code_units, theme_units
+from .units import Unit, book_units, theme_units
 
 
 @dataclass
@@ -242,7 +242,6 @@ def translate_book(book: Book, strings: dict[str, str], po: polib.POFile, lang: 
     words = dict(strings)
     report = TranslationReport(lang)
     units = list(book_units(translated)) + list(theme_units(words, "themes/default/strings.yml"))
-    units += list(code_units(words))  # the EPUB's own words: landmarks, cover alt text, summary
     if extra_units is not None:
         units += list(extra_units(translated))
     translate_units(assign_contexts(units, contexts or {}), po, report)

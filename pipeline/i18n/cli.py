@@ -50,7 +50,7 @@ def i18n() -> None:
 def all_units(project: Project):  # type: ignore[no-untyped-def]
     """The book and every translatable unit, with contexts and real file:line references."""
     from ..i18n.catalog import assign_contexts, load_contexts
-    from ..i18n.units import book_units, code_units, locate_yaml_keys, mark_factsheet_units, theme_units
+    from ..i18n.units import book_units, locate_yaml_keys, mark_factsheet_units, theme_units
     from ..load import load_book
     from ..theme import load_theme
 
@@ -61,7 +61,7 @@ def all_units(project: Project):  # type: ignore[no-untyped-def]
     rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
     strings_text = strings_file.read_text(encoding="utf-8")
     words = dict(theme.strings)
-    units = list(book_units(book)) + list(theme_units(words, rel, strings_text)) + list(code_units(words))
+    units = list(book_units(book)) + list(theme_units(words, rel, strings_text))
     units = locate_yaml_keys(mark_factsheet_units(book, units), project.root)
     return book, assign_contexts(units, load_contexts(project.root))
 

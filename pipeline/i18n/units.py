@@ -228,29 +228,3 @@ def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
     return units
 
 
-def code_units(words: dict[str, str]) -> Iterator[Unit]:
-    """Words the EPUB writer prints beyond the theme's (landmarks, cover alt text, the
-    accessibility summary...): translated like the theme's, so no translated edition
-    keeps them in English. Added to `words` with their English when the theme has no
-    override; their references point at their own lines of pipeline/render/epub.py."""
-    from ..render import epub
-
-    source_file = Path(epub.__file__)
-    lines = source_file.read_text(encoding="utf-8").split("\n")
-    notes = {"epub.cover-alt": "the cover image's text alternative; {title}, {subtitle}, {publisher} and {year} "
-                               "are filled in (keep them)",
-             "epub.accessibility-summary": "the EPUB's accessibility summary (schema:accessibilitySummary)",
-             "epub.accessibility-summary.pages": "added to the accessibility summary when the EPUB has a page list",
-             "Landmarks": "the EPUB's list of landmarks (navigation document)"}
-    for key, english in epub.DEFAULT_STRINGS.items():
-        if key in words:
-            continue
-        words[key] = english
-
-        def setter(text: str, key: str = key) -> None:
-            words[key] = text
-
-        line = next((i for i, text in enumerate(lines, 1) if text.strip().startswith(f'"{key}":')), 0)
-        note = [notes[key]] if key in notes else ["printed by the EPUB edition"]
-        yield Unit(f"epub.{key}", None, english, Loc("pipeline/render/epub.py", line), "epub",
-                   set_text=setter, notes=note)

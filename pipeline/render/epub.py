@@ -36,6 +36,7 @@ from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain
 from ..theme import Theme
 from ..transforms.resolve import fill
 from .atomic import atomic_path
+from .colours import box_ink, legible, rgb, sector_ink
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
 from .subset import document_text, edition_characters, stylesheet_text, subset_font
@@ -55,30 +56,6 @@ COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES = "cover", "imprint", "nav", "icon
 RESERVED_DOCUMENTS = (COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES, "toc")
 
 RTL_LANGUAGES = ("ar", "he", "fa", "ur", "ps", "yi")
-
-# Words the EPUB prints beyond the PDF's. A translated theme overrides them in
-# strings.yml under these keys; the defaults are the English edition's.
-DEFAULT_STRINGS = {
-    "EPUB edition": "EPUB edition",
-    "Cover": "Cover",
-    "Title page": "Title page",
-    "Landmarks": "Landmarks",
-    "Pages": "Pages",
-    "Start of content": "Start of content",
-    "epub.page-numbers": "Page numbers in this edition are those of the print edition.",
-    "epub.cover-alt": "Cover: {title} {subtitle}. {publisher}, {year}.",
-    "epub.accessibility-summary": (
-        "This publication meets the requirements of EPUB Accessibility 1.1 and WCAG 2.1 "
-        "Level AA. It has a table of contents, landmarks and headings in a logical order. "
-        "Every icon and image has a text alternative, and the label of each icon box is "
-        "also printed as text, so colour is never the only way information is given. "
-        "Tables have header cells. Footnotes are endnotes, linked from the text and back."
-    ),
-    "epub.accessibility-summary.pages": (
-        "A page list and page break markers give the page numbers of the print edition."
-    ),
-}
-
 
 # --------------------------------------------------------------------------
 # Fonts: which of the theme's families an edition embeds
@@ -162,39 +139,7 @@ def fonts_css(lang: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    c = colour.lstrip("#")
-    if len(c) == 3:
-        c = "".join(ch * 2 for ch in c)
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
-
-
-def _luminance(colour: str) -> float:
-    def channel(v: int) -> float:
-        s = v / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in _rgb(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def legible(colour: str, against: str, ratio: float) -> str:
-    """`colour`, darkened just enough to reach `ratio` against `against` (WCAG contrast)."""
-    r, g, b = _rgb(colour)
-    for step in range(0, 21):
-        f = 1 - step * 0.05
-        candidate = f"#{round(r * f):02x}{round(g * f):02x}{round(b * f):02x}"
-        if contrast(candidate, against) >= ratio:
-            return candidate
-    return "#000000"
-
-
-WHITE, PAGE, BOX_BG, PRACTICE_BG = "#ffffff", "#ffffff", "#f4f6f8", "#f3f0f8"
+WHITE, PAGE = "#ffffff", "#ffffff"
 
 
 def colours_css(edition: Edition) -> str:
@@ -205,8 +150,8 @@ def colours_css(edition: Edition) -> str:
     rules: list[str] = []
     for sector in book.sectors.values():
         sid = sector.id
-        text = legible(sector.colour, PAGE, 4.5)
-        fill = legible(sector.colour, WHITE, 4.5)  # white text on it
+        text = sector_ink(sector.colour)
+        fill = sector_ink(sector.colour)  # white text on it
         rules += [
             f".sector-{sid} .section-title, .sector-{sid} h3.sub2, .sector-{sid} caption {{ color: {text}; }}",
             f".sector-{sid} .section-title {{ border-bottom-color: {text}; }}",
@@ -216,11 +161,10 @@ def colours_css(edition: Edition) -> str:
         ]
     for icon in book.icons.values():
         iid = icon.id
-        background = PRACTICE_BG if iid == "promising-practice" else BOX_BG
         rules += [
             f"aside.box--{iid} {{ border-left-color: {icon.colour}; }}",
             f"aside.box--{iid} > .box-head .box-label, .icon-{iid} th[scope=\"row\"] "
-            f"{{ color: {legible(icon.colour, background, 4.5)}; }}",
+            f"{{ color: {box_ink(icon.colour)}; }}",
             f".box--{iid} .box-icon, .icon-{iid} .box-icon {{ background-color: {legible(icon.colour, WHITE, 3.0)}; }}",
         ]
     return "\n".join(rules) + "\n"
@@ -323,7 +267,7 @@ def draw_cover(spec: CoverSpec) -> bytes:
     # stored as a palette image: a third of the pixels to compress of an RGB
     # image, which made the PNG encoder the slowest step of the EPUB build.
     band_height = 380
-    band = tuple(round(v * 0.78) for v in _rgb(colour))
+    band = tuple(round(v * 0.78) for v in rgb(colour))
     image = Image.new("L", (width, height), 0)  # how much white covers each pixel
     draw = ImageDraw.Draw(image)
 
@@ -358,7 +302,7 @@ def draw_cover(spec: CoverSpec) -> bytes:
     levels.paste(levels.crop((0, 0, width, band_height)).point([min(v, 127) + 128 for v in range(256)]), (0, 0))
     cover = Image.frombytes("P", (width, height), levels.tobytes())
     palette: list[int] = []
-    for base in (_rgb(colour), band):
+    for base in (rgb(colour), band):
         for step in range(128):
             palette += [round(c + (255 - c) * step / 127) for c in base]
     cover.putpalette(palette)
@@ -392,6 +336,7 @@ class _Entry:
     kind: str
     sector: str = ""
     children: list[_Entry] = field(default_factory=list)
+    lang: str = ""  # ' lang="en"' when the title is shown in the source language
 
     @property
     def text(self) -> str:
@@ -407,8 +352,13 @@ class _Renderer:
         self.edition = edition
         self.book = edition.book
         self.theme: Theme = edition.theme
-        self.s = DEFAULT_STRINGS | dict(edition.strings)
+        self.s = dict(edition.strings)
         self.lang = edition.lang
+        # The theme's words this edition prints in English (not yet translated):
+        # marked lang="en" where they appear, as the book's own fallback text is.
+        english = edition.theme.strings
+        self.english_strings = {key for key, value in self.s.items()
+                                if self.lang != "en" and english.get(key) == value}
         self.dir = "rtl" if self.lang.split("-")[0] in RTL_LANGUAGES else "ltr"
         self.writer = HtmlWriter(
             self.book,
@@ -418,12 +368,19 @@ class _Renderer:
             page_refs=False,
             footnote_mode="endnotes",
             icon_src=lambda name: f"icons/{name}",
-            icon_alt=True,
+            icon_images=True,
             xref_titles=True,
         )
         self.docs: list[_Doc] = []
         self.toc: list[_Entry] = []
         self.page_numbers = False  # whether the page list (print page numbers) is given
+
+    def string_lang(self, key: str) -> str:
+        """` lang="en"` where the theme's word `key` is still English in this edition."""
+        return ' lang="en"' if key in self.english_strings else ""
+
+    def _title_lang(self, section: Section) -> str:
+        return self.writer.lang_of(f"{section.id}.title")
 
     # -- checks the model must pass before anything is written ---------------
 
@@ -474,14 +431,14 @@ class _Renderer:
         part_label = fill(self.s["part-label"], opener.number)
         items = "".join(
             f'<li><a href="{attr(document_name(sec.id))}"><span class="toc-num">{escape(sec.number)}</span> '
-            f'<span class="toc-title">{escape(sec.title)}</span></a></li>'
+            f'<span class="toc-title"{self._title_lang(sec)}>{escape(sec.title)}</span></a></li>'
             for sec in part.sections
         )
         body = (
             f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}" '
             f'epub:type="part" role="doc-part">\n'
             f'<h1 class="part-title"><span class="part-label">{escape(part_label)}</span> '
-            f"{self.writer.inlines(opener.title_inlines)}</h1>\n"
+            f"<span{self._title_lang(opener)}>{self.writer.inlines(opener.title_inlines)}</span></h1>\n"
             f'<nav class="part-toc" aria-label="{attr(self.s["In this part"])}"><ol>{items}</ol></nav>\n'
             f'<div class="part-intro">{self.writer.blocks(opener.blocks)}</div>\n</section>'
         )
@@ -491,7 +448,7 @@ class _Renderer:
         doc = document_name(section.id)
         return [
             _Entry(f"{doc}#{block.id}", f"{block.letter})" if block.letter else "",
-                   plain_text(block.children), "heading")
+                   plain_text(block.children), "heading", lang=self.writer.lang_of(block.id))
             for block in section.blocks
             if isinstance(block, Heading) and block.level == 2 and block.id
         ]
@@ -503,7 +460,8 @@ class _Renderer:
         self.docs.append(_Doc(
             document_name(COVER), s["Cover"],
             f'<section class="cover" id="cover" epub:type="cover">'
-            f'<img class="cover-image" src="images/cover.png" alt="{attr(cover_alt)}" role="doc-cover" /></section>',
+            f'<img class="cover-image" src="images/cover.png" alt="{attr(cover_alt)}" role="doc-cover"'
+            f'{self.string_lang("epub.cover-alt")} /></section>',
             body_class="cover-page"))
 
         draft = ""
@@ -523,7 +481,8 @@ class _Renderer:
             f'<p>{escape(s["Edition"])}: {escape(s["EPUB edition"])}, '
             f"{escape(self.edition.language_name)}, {meta.year}</p>\n"
             + (f"<p>{escape(meta.rights)}</p>\n" if meta.rights else "")
-            + (f'<p>{escape(s["epub.page-numbers"])}</p>\n' if self.page_numbers else "")
+            + (f'<p{self.string_lang("epub.page-numbers")}>{escape(s["epub.page-numbers"])}</p>\n'
+               if self.page_numbers else "")
             + "</div>\n</section>"
         )
         self.docs.append(_Doc(document_name(TITLE_PAGE), s["Title page"], imprint, body_class="titlepage"))
@@ -534,48 +493,52 @@ class _Renderer:
         for section in book.front:
             self.docs.append(self._section_doc(section, "front-matter", "frontmatter"))
             self.toc.append(_Entry(document_name(section.id), "", section.title, "front",
-                                   children=self._headings(section)))
+                                   children=self._headings(section), lang=self._title_lang(section)))
             if section.id == book.icon_table_after:
                 body = (
                     f'<section class="front-matter icon-table-section" id="icon-table" epub:type="frontmatter">\n'
                     f'<h2 class="section-title">{escape(s["Icon Table"])}</h2>\n{self.writer.icon_table()}\n</section>'
                 )
                 self.docs.append(_Doc(document_name(ICON_TABLE), s["Icon Table"], body, body_class="front-matter"))
-                self.toc.append(_Entry(document_name(ICON_TABLE), "", s["Icon Table"], "front"))
+                self.toc.append(_Entry(document_name(ICON_TABLE), "", s["Icon Table"], "front",
+                                       lang=self.string_lang("Icon Table")))
         for part in book.parts:
             self.docs.append(self._part_doc(part))
             sector = part.opener.sectors[0] if part.opener.sectors else "general"
-            entry = _Entry(document_name(part.id), fill(s["part-label"], part.number), part.title, "part", sector)
+            entry = _Entry(document_name(part.id), fill(s["part-label"], part.number), part.title, "part", sector,
+                           lang=self._title_lang(part.opener))
             for section in part.sections:
                 self.docs.append(self._section_doc(section, "chapter", "chapter", "doc-chapter"))
                 entry.children.append(_Entry(document_name(section.id), section.number, section.title,
-                                             "section", sector, self._headings(section)))
+                                             "section", sector, self._headings(section), self._title_lang(section)))
             self.toc.append(entry)
         for section in book.back:
             self.docs.append(self._section_doc(section, "back-matter", "backmatter"))
             self.toc.append(_Entry(document_name(section.id), "", section.title, "back",
-                                   children=self._headings(section)))
+                                   children=self._headings(section), lang=self._title_lang(section)))
         if book.footnotes:
             body = (
                 f'<section class="back-matter endnotes" id="footnotes" epub:type="endnotes" role="doc-endnotes">\n'
                 f'<h2 class="section-title">{escape(s["Footnotes"])}</h2>\n{self.writer.endnotes()}\n</section>'
             )
             self.docs.append(_Doc(document_name(FOOTNOTES), s["Footnotes"], body, body_class="back-matter"))
-            self.toc.append(_Entry(document_name(FOOTNOTES), "", s["Footnotes"], "back"))
+            self.toc.append(_Entry(document_name(FOOTNOTES), "", s["Footnotes"], "back",
+                                   lang=self.string_lang("Footnotes")))
 
     def landmarks(self) -> list[dict[str, str]]:
         s = self.s
         names = [d.name for d in self.docs]
         first_content = names[names.index(document_name(NAV)) + 1]
         marks = [
-            {"type": "cover", "href": document_name(COVER), "text": s["Cover"]},
-            {"type": "titlepage", "href": document_name(TITLE_PAGE), "text": s["Title page"]},
-            {"type": "toc", "href": f"{document_name(NAV)}#contents", "text": s["Contents"]},
-            {"type": "bodymatter", "href": first_content, "text": s["Start of content"]},
+            ("cover", document_name(COVER), "Cover"),
+            ("titlepage", document_name(TITLE_PAGE), "Title page"),
+            ("toc", f"{document_name(NAV)}#contents", "Contents"),
+            ("bodymatter", first_content, "Start of content"),
         ]
         if document_name(FOOTNOTES) in names:
-            marks.append({"type": "endnotes", "href": document_name(FOOTNOTES), "text": s["Footnotes"]})
-        return marks
+            marks.append(("endnotes", document_name(FOOTNOTES), "Footnotes"))
+        return [{"type": kind, "href": href, "text": s[key], "lang": self.string_lang(key)}
+                for kind, href, key in marks]
 
     # -- XHTML ----------------------------------------------------------------
 
@@ -589,6 +552,7 @@ class _Renderer:
             stylesheets=["css/epub.css", "css/edition.css"],
             body=_Markup(doc.body),
             s=self.s,
+            lang_of=lambda key: _Markup(self.string_lang(key)),
             **extra,
         )
         doc.tree = _parse_xhtml(text, doc.name, self.theme.rel(f"templates/{template}"))
@@ -760,6 +724,8 @@ def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: 
             book.add_metadata("DC", "subject", keyword)
 
     # Accessibility (EPUB Accessibility 1.1, schema.org discoverability vocabulary).
+    english_metadata: set[str] = set()
+
     def meta(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
@@ -772,11 +738,18 @@ def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: 
     for feature in features:
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
-    summary = s["epub.accessibility-summary"]
-    if page_list:
-        summary += " " + s["epub.accessibility-summary.pages"]
+    # The summary says what a reader can rely on and how it was checked, in the
+    # edition's language (or marked English where the theme's words are not yet translated).
+    parts = ["epub.accessibility-summary", *(["epub.accessibility-summary.pages"] if page_list else []),
+             "epub.accessibility-summary.checks"]
+    summary = " ".join(s[key] for key in parts)
+    if any(key in renderer.english_strings for key in parts):
+        english_metadata.add(summary)
     meta("schema:accessibilitySummary", summary)
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
+    meta("a11y:certifiedBy", s["epub.certified-by"])
+    if "epub.certified-by" in renderer.english_strings:
+        english_metadata.add(s["epub.certified-by"])
     if page_list:
         # The page list follows the print edition (compendium-print.pdf).
         source = book_uid(edition, "print")
@@ -807,7 +780,19 @@ def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: 
     # one): level 0 spares compressing every entry twice.
     ebook.write_epub(raw, book, {"mtime": stamp.replace(tzinfo=None), "epub3_pages": False,
                                 "epub3_landmark": False, "raise_exceptions": True, "compresslevel": 0})
-    return normalise_zip(raw.getvalue(), stamp)
+    return normalise_zip(raw.getvalue(), stamp,
+                         package=lambda opf: _package_languages(opf, edition.lang, english_metadata))
+
+
+def _package_languages(opf: bytes, lang: str, english: set[str]) -> bytes:
+    """The package document's language (xml:lang on <package>, which EbookLib does
+    not write), and xml:lang="en" on metadata the edition gives in English."""
+    tree = etree.fromstring(opf, _PARSER)
+    tree.set(XML_LANG, lang)
+    for element in tree.iter("{http://www.idpf.org/2007/opf}meta"):
+        if element.text in english and lang != "en":
+            element.set(XML_LANG, "en")
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
 
 
 class _XhtmlItem(ebook.EpubItem):
@@ -839,7 +824,7 @@ def _serialise(tree: Any) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
 
 
-def normalise_zip(data: bytes, stamp: datetime) -> bytes:
+def normalise_zip(data: bytes, stamp: datetime, package: Callable[[bytes], bytes] | None = None) -> bytes:
     """The same entries, in a fixed order, with one fixed timestamp: `mimetype`
     first and stored, then the container, the package document, the rest."""
     date_time = max((stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second),
@@ -859,10 +844,13 @@ def normalise_zip(data: bytes, stamp: datetime) -> bytes:
                     info.compress_type = zipfile.ZIP_STORED
                     dst.writestr(info, src.read(name))
                 else:
+                    content = src.read(name)
+                    if package is not None and name.endswith(".opf"):
+                        content = package(content)
                     info.compress_type = zipfile.ZIP_DEFLATED
                     # A PNG is compressed already; text and the (subset) fonts are not.
                     level = 1 if name.endswith(".png") else 6
-                    dst.writestr(info, src.read(name), compresslevel=level)
+                    dst.writestr(info, content, compresslevel=level)
     return out.getvalue()
 
 

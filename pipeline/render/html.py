@@ -36,7 +36,9 @@ from ..model import (
     Text,
     XRef,
 )
-from ..transforms.resolve import Target, build_index, label
+from ..transforms.resolve import Target, build_index, fill, label
+
+_BOX_ROLES = {"tips": "doc-tip", "promising-practice": "doc-example"}
 
 
 def attr(value: str) -> str:
@@ -68,12 +70,15 @@ class HtmlWriter:
     footnote_mode: str = "endnotes"  # endnotes | page-bottom
     index: dict[str, Target] = field(default_factory=dict)
     icon_src: Callable[[str], str] = lambda name: name
-    # The icon images' alt text: "" (decorative: the label beside them is text)
-    # or the icon's label (the EPUB, where reading systems announce images).
-    icon_alt: bool = False
+    # Icons as <img> (the EPUB) or as CSS backgrounds (print); decorative either
+    # way, since the label beside them is text.
+    icon_images: bool = False
     # Follow a generated cross-reference label with the target's title
     # ("section 1.4 Engaging with One Another"): the EPUB has no page numbers.
     xref_titles: bool = False
+    # The level of the heading last written: a heading is never more than one
+    # level below it (PDF/UA 14-003, WCAG 1.3.1), whatever the source's #s say.
+    _heading_level: int = field(default=2, init=False, repr=False)
 
     def lang_of(self, ident: str) -> str:
         """` lang="en"` on a unit that a translated edition shows in the source language."""
@@ -142,7 +147,8 @@ class HtmlWriter:
         epub = ' epub:type="noteref"' if self.epub else ""
         return (
             f'<sup class="noteref-wrap"><a class="noteref" id="fnref-{attr(label_)}" href="{attr(href)}"'
-            f' role="doc-noteref"{epub}>{escape(label_)}</a></sup>'
+            f' role="doc-noteref" aria-label="{attr(fill(self.strings["note-ref-label"], label_))}"{epub}>'
+            f"{escape(label_)}</a></sup>"
         )
 
     # -- blocks ---------------------------------------------------------------
@@ -167,7 +173,8 @@ class HtmlWriter:
 
     def heading(self, h: Heading, in_box: bool = False) -> str:
         # Section titles are h2 (parts h1); the source's ## is h3, ### h4, box #### h5.
-        level = min(h.level + 1, 6)
+        level = min(h.level + 1, 6, self._heading_level + 1)
+        self._heading_level = level
         letter = f'<span class="letter">{escape(h.letter)})</span> ' if h.letter else ""
         return (f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}"{self.lang_of(h.id)}>'
                 f"{letter}{self.inlines(h.children)}</h{level}>")
@@ -206,11 +213,14 @@ class HtmlWriter:
         if box.kind == "promising-practice" and box.number is not None:
             label_text = f"{label_text} {box.number}"
         title = self.inlines(box.title)
-        level = min(depth + 1, 6)
+        level = min(depth + 1, 6, self._heading_level + 1)
         heading_id = f"{box.id}-title"
         sector = f" sector-{attr(box.sector)}" if box.sector else ""
         epub_type = ""
-        role = ' role="note"' if box.kind != "promising-practice" else ""
+        # DPUB-ARIA roles that say what a box is without making it a landmark
+        # (an <aside> with no role is a "complementary" landmark: 38 of them
+        # would crowd a screen reader's landmark list).
+        role = f' role="{_BOX_ROLES.get(box.kind, "note")}"'
         # Short boxes are kept on one page; long ones may split (see print.css),
         # with their head kept with the first lines. ~1,100 characters is about
         # a third of a page in the print layout.
@@ -220,6 +230,7 @@ class HtmlWriter:
             f'<p class="box-label">{escape(label_text)}</p>'
         )
         if title:
+            self._heading_level = level
             head += (f'<h{level} class="box-title" id="{attr(heading_id)}"{self.lang_of(box.title_id)}>'
                      f"{title}</h{level}>")
             labelled = f' aria-labelledby="{attr(heading_id)}"'
@@ -236,20 +247,21 @@ class HtmlWriter:
     def icon_html(self, icon_id: str) -> str:
         """An icon type's picture.
 
-        In the EPUB an image with the label as its text alternative (reading
-        systems announce images). In print the icon is decoration beside its
-        printed label: a CSS background (see colour_css), which a tagged PDF
-        keeps out of the reading order instead of announcing it twice.
+        Decoration beside its printed label either way: in the EPUB an image
+        with an empty text alternative, in print a CSS background (see
+        colour_css), which a tagged PDF keeps out of the reading order.
         """
         icon = self.book.icons[icon_id]
-        if self.icon_alt:
-            alt = attr(self.strings.get(f"icon.{icon_id}", icon.label))
-            return f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="{alt}" />'
+        if self.icon_images:
+            # Decorative: the label is printed beside it, and an alt text would
+            # make a screen reader say it twice.
+            return f'<img class="box-icon" src="{attr(self.icon_src(icon.svg))}" alt="" role="presentation" />'
         return f'<span class="box-icon box-icon--{attr(icon_id)}" aria-hidden="true"></span>'
 
     # -- pieces of a book -----------------------------------------------------
 
     def section_title(self, section: Section) -> str:
+        self._heading_level = 2  # section titles are h2
         num = ""
         if section.number and section.kind == "section":
             num = f'<span class="num">{escape(section.number)}.</span> '

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import uuid
@@ -27,7 +28,9 @@ from ..model import Book, Section
 from ..theme import Theme
 from ..transforms.resolve import fill
 from .atomic import atomic_path
+from .colours import box_ink, sector_ink
 from .html import HtmlWriter, attr
+from .pdf_tags import finish_pdf, semantic_tags
 from .timestamps import build_timestamp
 
 PROFILES = {
@@ -54,12 +57,13 @@ def colour_css(book: Book) -> str:
     """Colours live in icons.yml and sectors.yml; the stylesheet reads them as variables."""
     rules = []
     for sector in book.sectors.values():
-        rules.append(f".sector-{sector.id} {{ --sector: {sector.colour}; }}")
+        ink = sector_ink(sector.colour)
+        rules.append(f".sector-{sector.id} {{ --sector: {ink}; }}")
         # a part opener's page: the sector's colour, and no running heads or folio
-        rules.append(f"@page opener-{sector.id} {{ background: {sector.colour}; {_NO_MARGIN_BOXES} }}")
+        rules.append(f"@page opener-{sector.id} {{ background: {ink}; {_NO_MARGIN_BOXES} }}")
         rules.append(f".part-opener.sector-{sector.id} {{ page: opener-{sector.id}; }}")
     for icon in book.icons.values():
-        rules.append(f".box--{icon.id}, .icon-{icon.id} {{ --box: {icon.colour}; }}")
+        rules.append(f".box--{icon.id}, .icon-{icon.id} {{ --box: {box_ink(icon.colour)}; }}")
         rules.append(f".box-icon--{icon.id} {{ background-image: url(icons/{icon.svg}); }}")
     return "\n".join(rules)
 
@@ -194,15 +198,18 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
         if before_write is not None:
             before_write(len(document.pages))
         identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
-        with atomic_path(out_path) as tmp, _fixed_document_id(identifier):
+        raw = io.BytesIO()
+        with _fixed_document_id(identifier), semantic_tags() as repairs:
             document.write_pdf(
-                target=str(tmp),
+                target=raw,
                 pdf_variant=variant,
                 pdf_identifier=identifier,
                 pdf_tags=True,
                 uncompressed_pdf=False,
                 **intent,
             )
+        with atomic_path(out_path) as tmp:
+            finish_pdf(raw, tmp, repairs)
     except RefusedResource as exc:
         raise PipelineError(f"{out_path.name}: {exc}") from None
     finally:

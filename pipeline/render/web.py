@@ -53,33 +53,6 @@ ICON_TABLE = "icon-table"
 # Pages the site generates; no section id may take these names.
 RESERVED_PAGES = ("index", "search", ICON_TABLE, "pagefind", "downloads", ASSETS)
 
-# Words the site prints beyond the other editions'. A translated theme
-# overrides them in strings.yml under these keys; until then they show in
-# English, marked lang="en" (as untranslated text is in the other editions).
-DEFAULT_STRINGS = {
-    "web.skip": "Skip to content",
-    "web.search": "Search",
-    "web.search-label": "Search the Compendium",
-    "web.search-button": "Search",
-    "web.search-needs-js": "Search needs JavaScript. The contents on every page list all sections.",
-    "web.search-none": "No results.",
-    "web.search-results": "Results",
-    "web.languages": "Languages",
-    "web.previous": "Previous",
-    "web.next": "Next",
-    "web.home": "Home",
-    "web.breadcrumb": "Breadcrumb",
-    "web.downloads": "Downloads",
-    "web.notes": "Notes",
-    "web.pages": "{n} pages",
-    "web.choose-language": "Choose your language",
-    "web.kind.pdf": "Screen PDF",
-    "web.kind.print-pdf": "Print PDF (with bleed and crop marks)",
-    "web.kind.epub": "EPUB",
-    "web.kind.factsheet": "Factsheet: {n}",
-}
-
-
 @dataclass
 class Page:
     """One HTML page of a language's site."""
@@ -139,7 +112,7 @@ class _Site:
         self.lang = edition.lang
         self.languages = languages  # (code, native name), in book.yml's order
         self.dir = "rtl" if self.lang.split("-")[0] in RTL_LANGUAGES else "ltr"
-        self.s = DEFAULT_STRINGS | dict(edition.strings)
+        self.s = dict(edition.strings)
         self.writer = _WebWriter(
             self.book, dict(edition.strings), linker=Linker(document_of=page_file), epub=False,
             page_refs=False, footnote_mode="endnotes", icon_src=lambda name: f"../{ASSETS}/icons/{name}",
@@ -411,7 +384,7 @@ def _shared_files(project: Project, edition: Edition, languages: list[tuple[str,
         files[f"{ASSETS}/icons/{icon.svg}"] = theme.path(f"icons/{icon.svg}").read_bytes()
     files["index.html"] = theme.render(
         "web/root.html.j2", languages=languages, title=title,
-        source_lang=source_lang, s=DEFAULT_STRINGS | dict(theme.strings),
+        source_lang=source_lang, s=dict(theme.strings),
     ).encode("utf-8")
     if base_url:
         urls = []
