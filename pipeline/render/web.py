@@ -131,7 +131,8 @@ class _Site:
     def word(self, key: str) -> str:
         """A theme word as HTML, marked lang="en" when this edition has no translation of it."""
         text = escape(self.s[key])
-        if key not in self.edition.strings and self.lang != (self.book.source_language or "en"):
+        english = self.edition.theme.strings.get(key)
+        if self.s[key] == english and self.lang != (self.book.source_language or "en"):
             return f'<span lang="{attr(self.book.source_language or "en")}">{text}</span>'
         return text
 
