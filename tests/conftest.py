@@ -46,3 +46,9 @@ def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
             seen.add(str(font["/BaseFont"]).split("+")[-1])
     return seen
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests that open every language's whole built book (the session's one build of all editions):
+    # `-m "not whole_book"` leaves them out.
+    config.addinivalue_line("markers", "whole_book: opens every language's built book (one shared build)")
