@@ -174,14 +174,14 @@ def test_french_print_edition_is_french_throughout(editions: Path) -> None:
 # --------------------------------------------------------------------------
 
 # English function words, the measure of English running text. Words that are also
-# words of French or Spanish ("a", "an", "as", "on", "or", "no", "me", "son") or that
+# words of French or Spanish ("a", "an", "as", "on", "or", "but", "via", "no", "me") or that
 # print as acronyms ("IT", "US") are left out, so only English counts.
 ENGLISH_STOP_WORDS = frozenset("""
 the and of to in for with that this these those is are was were be been being by from at which
-their its they them we our you your he she his her has have had not but can could will would should
+their its they them we our you your he she his her has have had not can could will would should
 also such other into more than between through who whom whose where when how what all any each both
 may must about within under there only well including across against among because before after
-while during does did do so if then upon via among over
+while during does did do so if then upon over
 """.split())
 # Chinese is written without spaces: its words are counted as one per two
 # characters, a little longer than the average Chinese word, so the share errs high.
@@ -305,21 +305,16 @@ def _normalised(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.whole_book
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_epub_marks_english_only_on_cited_titles_and_urls(editions: Path, lang: str) -> None:
+def english_elements(epub_path: Path, allowed: set[str]) -> tuple[int, list[str]]:
+    """(documents read, the elements marked lang="en" whose text is neither an allowed text nor a URL)."""
     import xml.etree.ElementTree as ET
 
-    spans, urls = edition_exemptions(editions, lang)
-    allowed = {_normalised(text) for text in spans + urls}
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     offenders: list[str] = []
-    with zipfile.ZipFile(editions / "build" / lang / "compendium.epub") as epub:
+    with zipfile.ZipFile(epub_path) as epub:
         documents = [n for n in epub.namelist() if n.endswith((".xhtml", ".html"))]
-        assert len(documents) > 10
         for name in documents:
-            root = ET.fromstring(epub.read(name))
-            for element in root.iter():
+            for element in ET.fromstring(epub.read(name)).iter():
                 language = element.get("lang") or element.get(xml_lang) or ""
                 if language.split("-")[0] != "en":
                     continue
@@ -327,4 +322,27 @@ def test_epub_marks_english_only_on_cited_titles_and_urls(editions: Path, lang: 
                 if text in allowed or URL.fullmatch(text):
                     continue
                 offenders.append(f"{name}: <{element.tag.split('}')[-1]}> {text[:80]!r}")
+    return len(documents), offenders
+
+
+def test_english_elements_spares_spans_and_urls_only(tmp_path: Path) -> None:
+    """The EPUB measure itself: a cited title and a URL pass, an English paragraph does not."""
+    page = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="es"><body>'
+            '<p>Véase <span lang="en">Global Report on Trafficking in Persons</span>, '
+            '<a lang="en" href="https://x.org/a">https://x.org/a</a>.</p>{}</body></html>')
+    for extra, expected in (("", 0), ('<p lang="en">The partners met.</p>', 1)):
+        epub = tmp_path / f"{expected}.epub"
+        with zipfile.ZipFile(epub, "w") as archive:
+            archive.writestr("EPUB/s.xhtml", page.format(extra))
+        documents, offenders = english_elements(epub, {"Global Report on Trafficking in Persons"})
+        assert documents == 1 and len(offenders) == expected, offenders
+
+
+@pytest.mark.whole_book
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_epub_marks_english_only_on_cited_titles_and_urls(editions: Path, lang: str) -> None:
+    spans, urls = edition_exemptions(editions, lang)
+    allowed = {_normalised(text) for text in spans + urls}
+    documents, offenders = english_elements(editions / "build" / lang / "compendium.epub", allowed)
+    assert documents > 10
     assert not offenders, f"{lang}: {len(offenders)} English element(s): " + "; ".join(offenders[:10])
