@@ -187,7 +187,8 @@ while during does did do so if then upon over
 # characters, a little longer than the average Chinese word, so the share errs high.
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_CHARS_PER_WORD = 2
-WORD = re.compile(r"[^\W\d_]+")
+# A word: a run of letters, Han characters apart ("Wildlife工作组" is two words, as read).
+WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W\d_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 URL = re.compile(r"(?:https?://|www\.)\S+")
 # A word broken at a line end by the layout's hyphenation: "to-\ndas" is "todas".
 LINE_END_HYPHEN = re.compile(r"([^\W\d_])[-\u2010\u00ad]\s*\n\s*([^\W\d_])")
@@ -278,8 +279,10 @@ def test_english_share_counts_english_and_spares_spans_urls_and_hyphenation() ->
     assert stop == 0 and total == 8, (stop, total)
     share, stop, _, found = english_share("Las empresas and the partners of https://x.org/the-and-of", [], [])
     assert found == ["and", "the", "of"] and share > 0.3
-    share, stop, total, _ = english_share("企业和政府合作打击人口贩运 the", [], [])
+    share, stop, total, _ = english_share("企业和政府合作打击人口贩运the", [], [])
     assert stop == 1 and total == 1 + 13 / HAN_CHARS_PER_WORD
+    share, stop, total, _ = english_share("与[United for Wildlife]工作组合作", ["United for Wildlife"], [])
+    assert stop == 0 and total == 6 / HAN_CHARS_PER_WORD
 
 
 @pytest.mark.whole_book
