@@ -285,7 +285,6 @@ def test_english_share_counts_english_and_spares_spans_urls_and_hyphenation() ->
     assert stop == 0 and total == 6 / HAN_CHARS_PER_WORD
 
 
-@pytest.mark.whole_book
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_book_pdf_has_at_most_one_percent_english(editions: Path, lang: str) -> None:
     reader = pypdf.PdfReader(str(editions / "build" / lang / "compendium-print.pdf"))
@@ -341,7 +340,6 @@ def test_english_elements_spares_spans_and_urls_only(tmp_path: Path) -> None:
         assert documents == 1 and len(offenders) == expected, offenders
 
 
-@pytest.mark.whole_book
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_epub_marks_english_only_on_cited_titles_and_urls(editions: Path, lang: str) -> None:
     spans, urls = edition_exemptions(editions, lang)
