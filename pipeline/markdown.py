@@ -1,8 +1,9 @@
 """The one markdown-it-py configuration, and Markdown -> model blocks.
 
 CommonMark plus: pipe tables, fenced containers for icon boxes
-(`::: tips {#id title="..."}`), footnote references `[^xii]`, and trailing
-`{#id}` attributes on headings. Raw HTML is parsed only so that it can be
+(`::: tips {#id title="..."}`), footnote references `[^xii]`, trailing
+`{#id}` attributes on headings, and Pandoc's bracketed language spans
+`[text]{lang=en}` (the one attribute a span may carry). Raw HTML is parsed only so that it can be
 refused with a location; it never reaches an edition.
 """
 
@@ -16,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 
 from .errors import SourceError
@@ -35,6 +37,7 @@ from .model import (
     Loc,
     Paragraph,
     SoftBreak,
+    Span,
     Strong,
     Table,
     Text,
@@ -42,6 +45,10 @@ from .model import (
 )
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# A BCP 47 language tag as the book uses them: "en", "zh-Hans", "pt-BR".
+LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+# `]{` left in text: a span whose attributes markdown-it could not read.
+_BROKEN_SPAN_RE = re.compile(r"\]\{")
 FOOTNOTE_LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FENCE_RE = re.compile(r"^(\s*)(:{3,})(.*)$")
 _HEADING_ATTR_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -99,6 +106,9 @@ def make_parser() -> MarkdownIt:
     # by the loader, so that an unknown icon type gets a message, not a paragraph.
     container_plugin(md, "box", validate=lambda params, *args: bool(params.strip()))
     md.inline.ruler.before("link", "footnote_ref", _footnote_ref_rule)
+    # `[text]{lang=en}`: attributes are read only after a bracketed span (not
+    # after links or code, where a stray `{...}` stays text as it always was).
+    attrs_plugin(md, spans=True, after=("span_close",))
     return md
 
 
@@ -452,7 +462,7 @@ def convert_inline(tokens: list[Token], loc: Loc) -> list[Inline]:
     """markdown-it inline tokens -> model inline nodes."""
     root: list[Inline] = []
     stack: list[list[Inline]] = [root]
-    opened: list[Emph | Strong | Link | XRef] = []
+    opened: list[Emph | Strong | Link | XRef | Span] = []
     first = loc
     for tok in tokens:
         t = tok.type
@@ -462,6 +472,12 @@ def convert_inline(tokens: list[Token], loc: Loc) -> list[Inline]:
                 f"emphasis and links nested more than {MAX_INLINE_DEPTH} deep", loc
             )
         if t == "text":
+            if _BROKEN_SPAN_RE.search(tok.content):
+                raise SourceError(
+                    f"cannot read the attributes of the span in '{tok.content.strip()[:60]}' "
+                    "(expected [text]{lang=xx})",
+                    loc,
+                )
             if out and isinstance(out[-1], Text):
                 out[-1].text += tok.content
             else:
@@ -478,7 +494,12 @@ def convert_inline(tokens: list[Token], loc: Loc) -> list[Inline]:
             out.append(node)
             opened.append(node)
             stack.append(node.children)
-        elif t in ("em_close", "strong_close", "link_close"):
+        elif t == "span_open":
+            span = Span(_span_lang(tok, loc), [], loc)
+            out.append(span)
+            opened.append(span)
+            stack.append(span.children)
+        elif t in ("em_close", "strong_close", "link_close", "span_close"):
             stack.pop()
             opened.pop()
         elif t == "link_open":
@@ -511,6 +532,27 @@ def convert_inline(tokens: list[Token], loc: Loc) -> list[Inline]:
         else:
             raise SourceError(f"unsupported inline Markdown '{t}'", loc)
     return root
+
+
+def _span_lang(tok: Token, loc: Loc) -> str:
+    """The language of a `[text]{...}` span; any other attribute is refused."""
+    attrs = {str(k): str(v) for k, v in tok.attrs.items()}
+    attrs.update({str(k): str(v) for k, v in (tok.meta.get("insecure_attrs") or {}).items()})
+    lang = attrs.pop("lang", "")
+    if attrs:
+        named = ", ".join(
+            f"#{v}" if k == "id" else f".{v}" if k == "class" else k for k, v in sorted(attrs.items())
+        )
+        raise SourceError(
+            f"a span may only carry a language, like [text]{{lang=en}}; found {named}", loc
+        )
+    if not lang:
+        raise SourceError("a span needs its language: [text]{lang=en}", loc)
+    if not LANG_TAG_RE.match(lang):
+        raise SourceError(
+            f"span language '{lang}' is not a language tag (expected like en, fr, zh-Hans)", loc
+        )
+    return lang
 
 
 def parse_inline(text: str, loc: Loc) -> list[Inline]:

@@ -90,7 +90,21 @@ class SoftBreak:
     pass
 
 
-Inline = Text | Emph | Strong | Code | Link | XRef | FootnoteRef | SoftBreak
+@dataclass
+class Span:
+    """Text in another language than its surroundings: `[text]{lang=en}`.
+
+    Translators mark document titles kept in English this way; renderers
+    give it its language and, where the edition's direction differs, its
+    own isolated direction.
+    """
+
+    lang: str
+    children: list[Inline]
+    loc: Loc
+
+
+Inline = Text | Emph | Strong | Code | Link | XRef | FootnoteRef | SoftBreak | Span
 
 
 # --------------------------------------------------------------------------
@@ -335,7 +349,7 @@ def walk_blocks(blocks: list[Block]) -> Iterator[Block]:
 def walk_inlines(inlines: list[Inline]) -> Iterator[Inline]:
     for node in inlines:
         yield node
-        if isinstance(node, Emph | Strong | Link | XRef):
+        if isinstance(node, Emph | Strong | Link | XRef | Span):
             yield from walk_inlines(node.children)
 
 
@@ -370,6 +384,6 @@ def plain_text(inlines: list[Inline]) -> str:
             out.append(node.text)
         elif isinstance(node, SoftBreak):
             out.append(" ")
-        elif isinstance(node, Emph | Strong | Link | XRef):
+        elif isinstance(node, Emph | Strong | Link | XRef | Span):
             out.append(plain_text(node.children))
     return "".join(out)

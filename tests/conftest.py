@@ -61,3 +61,16 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
                            "print-pdf", "epub", "factsheets", "-j", "2"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return root
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests that open every language's whole built book (the session's one build of all editions):
+    # `-m "not whole_book"` leaves them out.
+    config.addinivalue_line("markers", "whole_book: opens every language's built book (one shared build)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the session's build of all editions is a whole_book test."""
+    for item in items:
+        if "editions" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.whole_book)

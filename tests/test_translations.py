@@ -162,3 +162,183 @@ def test_french_print_edition_is_french_throughout(editions: Path) -> None:
     assert "section 1.4, page" in text or "section 1.4" in text
     english_only = ["Maximising PPP Success and Overcoming Challenges", "Recommended Resources"]
     assert not any(phrase in text for phrase in english_only)
+
+
+# --------------------------------------------------------------------------
+# The whole books: no English left in the translated editions (issue 15)
+# --------------------------------------------------------------------------
+
+# English function words, the measure of English running text. Words that are also
+# words of French or Spanish ("a", "an", "as", "on", "or", "but", "via", "no", "me") or that
+# print as acronyms ("IT", "US") are left out, so only English counts.
+ENGLISH_STOP_WORDS = frozenset("""
+the and of to in for with that this these those is are was were be been being by from at which
+their its they them we our you your he she his her has have had not can could will would should
+also such other into more than between through who whom whose where when how what all any each both
+may must about within under there only well including across against among because before after
+while during does did do so if then upon over
+""".split())
+# Chinese is written without spaces: its words are counted as one per two
+# characters, a little longer than the average Chinese word, so the share errs high.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_CHARS_PER_WORD = 2
+# A word: a run of letters, Han characters apart ("Wildlife工作组" is two words, as read).
+WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W\d_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+URL = re.compile(r"(?:https?://|www\.)\S+")
+# A word broken at a line end by the layout's hyphenation: "to-\ndas" is "todas".
+LINE_END_HYPHEN = re.compile(r"([^\W\d_])[-\u2010\u00ad]\s*\n\s*([^\W\d_])")
+ENGLISH_SHARE_LIMIT = 0.01
+
+
+def _walk_model(node: object, spans: list[str], urls: list[str]) -> None:
+    """Collect every language span's text and every link's address (and URL text) in a model."""
+    from pipeline.model import Link, Span, plain_text
+
+    if isinstance(node, Span):
+        spans.append(plain_text(node.children))
+    elif isinstance(node, Link):
+        urls.append(node.href)
+        if node.autolink:
+            urls.append(plain_text(node.children))
+    if isinstance(node, list | tuple):
+        for item in node:
+            _walk_model(item, spans, urls)
+    elif isinstance(node, dict):
+        for item in node.values():
+            _walk_model(item, spans, urls)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            _walk_model(getattr(node, name), spans, urls)
+
+
+def edition_exemptions(project_root: Path, lang: str) -> tuple[list[str], list[str]]:
+    """The texts of the `{lang=...}` spans (cited titles, names kept in English) and the URLs of `lang`'s edition."""
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+
+    edition, _report = edition_for(Project.at(project_root), lang)
+    spans: list[str] = []
+    urls: list[str] = []
+    _walk_model(edition.book, spans, urls)
+    return spans, urls
+
+
+def _tokens(text: str) -> list[str]:
+    return [word.lower() for word in WORD.findall(text)]
+
+
+def english_share(text: str, spans: list[str], urls: list[str]) -> tuple[float, int, float, list[str]]:
+    """(share, English stop words, all words, the stop words found) of `text`, outside URLs and spans.
+
+    Each exempt phrase is taken out of the text's word stream wherever it occurs
+    whole; one that the layout broke up (a URL split mid-word, a title
+    hyphenated or reordered in a right-to-left line) is taken out once, word by
+    word, instead.
+    """
+    text = LINE_END_HYPHEN.sub(r"\1\2", text)
+    text = URL.sub(" ", text)
+    stream = _tokens(text)
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(stream):
+        positions.setdefault(word, []).append(index)
+    exempt = [False] * len(stream)
+    leftover: dict[str, int] = {}
+    for phrase in sorted({p for p in spans + urls if p.strip()}, key=len, reverse=True):
+        words = _tokens(phrase)
+        if not words:
+            continue
+        found = False
+        for start in positions.get(words[0], []):
+            end = start + len(words)
+            if stream[start:end] == words and not any(exempt[start:end]):
+                exempt[start:end] = [True] * len(words)
+                found = True
+        if not found:
+            for word in words:
+                leftover[word] = leftover.get(word, 0) + 1
+    kept = [word for word, out in zip(stream, exempt, strict=True) if not out]
+    for word, count in leftover.items():
+        while count and word in kept:
+            kept.remove(word)
+            count -= 1
+    stop = [word for word in kept if word in ENGLISH_STOP_WORDS]
+    han = sum(len(HAN.findall(word)) for word in kept)
+    total = sum(1 for word in kept if not HAN.search(word)) + han / HAN_CHARS_PER_WORD
+    return (len(stop) / total if total else 1.0), len(stop), total, stop
+
+
+def test_english_share_counts_english_and_spares_spans_urls_and_hyphenation() -> None:
+    """The measure itself: English counts, exempt text does not, a hyphenated Spanish word is one word."""
+    spanish = "Las empresas de to-\ndas las regiones publican el [Global Report on Trafficking in Persons]."
+    share, stop, total, _ = english_share(spanish, ["Global Report on Trafficking in Persons"], [])
+    assert stop == 0 and total == 8, (stop, total)
+    share, stop, _, found = english_share("Las empresas and the partners of https://x.org/the-and-of", [], [])
+    assert found == ["and", "the", "of"] and share > 0.3
+    share, stop, total, _ = english_share("企业和政府合作打击人口贩运the", [], [])
+    assert stop == 1 and total == 1 + 13 / HAN_CHARS_PER_WORD
+    share, stop, total, _ = english_share("与[United for Wildlife]工作组合作", ["United for Wildlife"], [])
+    assert stop == 0 and total == 6 / HAN_CHARS_PER_WORD
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_book_pdf_has_at_most_one_percent_english(editions: Path, lang: str) -> None:
+    reader = pypdf.PdfReader(str(editions / "build" / lang / "compendium-print.pdf"))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    spans, urls = edition_exemptions(editions, lang)
+    share, stop, total, found = english_share(text, spans, urls)
+    common = sorted(set(found), key=found.count, reverse=True)[:12]
+    print(f"{lang}: English share {share:.3%} ({stop} English stop words of {total:.0f} words; most: {common})")
+    assert total > 10000, f"{lang}: only {total:.0f} words extracted from the book"
+    assert share <= ENGLISH_SHARE_LIMIT, f"{lang}: {share:.2%} English ({stop} of {total:.0f} words): {common}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_is_complete(status: dict, lang: str) -> None:
+    every = status[lang]["all"]
+    assert every["percent"] == 100.0 and every["fuzzy"] == 0 and every["untranslated"] == 0, every
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def english_elements(epub_path: Path, allowed: set[str]) -> tuple[int, list[str]]:
+    """(documents read, the elements marked lang="en" whose text is neither an allowed text nor a URL)."""
+    import xml.etree.ElementTree as ET
+
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    offenders: list[str] = []
+    with zipfile.ZipFile(epub_path) as epub:
+        documents = [n for n in epub.namelist() if n.endswith((".xhtml", ".html"))]
+        for name in documents:
+            for element in ET.fromstring(epub.read(name)).iter():
+                language = element.get("lang") or element.get(xml_lang) or ""
+                if language.split("-")[0] != "en":
+                    continue
+                text = _normalised("".join(element.itertext()))
+                if text in allowed or URL.fullmatch(text):
+                    continue
+                offenders.append(f"{name}: <{element.tag.split('}')[-1]}> {text[:80]!r}")
+    return len(documents), offenders
+
+
+def test_english_elements_spares_spans_and_urls_only(tmp_path: Path) -> None:
+    """The EPUB measure itself: a cited title and a URL pass, an English paragraph does not."""
+    page = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="es"><body>'
+            '<p>Véase <span lang="en">Global Report on Trafficking in Persons</span>, '
+            '<a lang="en" href="https://x.org/a">https://x.org/a</a>.</p>{}</body></html>')
+    for extra, expected in (("", 0), ('<p lang="en">The partners met.</p>', 1)):
+        epub = tmp_path / f"{expected}.epub"
+        with zipfile.ZipFile(epub, "w") as archive:
+            archive.writestr("EPUB/s.xhtml", page.format(extra))
+        documents, offenders = english_elements(epub, {"Global Report on Trafficking in Persons"})
+        assert documents == 1 and len(offenders) == expected, offenders
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_epub_marks_english_only_on_cited_titles_and_urls(editions: Path, lang: str) -> None:
+    spans, urls = edition_exemptions(editions, lang)
+    allowed = {_normalised(text) for text in spans + urls}
+    documents, offenders = english_elements(editions / "build" / lang / "compendium.epub", allowed)
+    assert documents > 10
+    assert not offenders, f"{lang}: {len(offenders)} English element(s): " + "; ".join(offenders[:10])

@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..model import Emph, FootnoteRef, Inline, Link, Loc, SoftBreak, Strong, Text, XRef
+from ..model import Emph, FootnoteRef, Inline, Link, Loc, SoftBreak, Span, Strong, Text, XRef
 
 
 @dataclass
@@ -61,7 +61,7 @@ def text_runs(inlines: list[Inline], loc: Loc) -> Iterator[TextRun]:
             elif isinstance(node, FootnoteRef):
                 buffer.append(" ")
                 size += 1
-            elif isinstance(node, Emph | Strong):
+            elif isinstance(node, Emph | Strong | Span):
                 yield from walk(node.children)
             else:
                 yield from flush()
@@ -81,5 +81,5 @@ def text_runs(inlines: list[Inline], loc: Loc) -> Iterator[TextRun]:
 def _walk(nodes: list[Inline]) -> Iterator[Inline]:
     for node in nodes:
         yield node
-        if isinstance(node, Emph | Strong | Link | XRef):
+        if isinstance(node, Emph | Strong | Link | XRef | Span):
             yield from _walk(node.children)

@@ -2,7 +2,7 @@
 
 A message keeps its emphasis, links, cross-references and footnote
 references where they are, written one canonical way (`*em*`, `**strong**`,
-`[text](https://...)`, `<https://...>`, `[](#id)`, `[^xii]`), so that two
+`[text](https://...)`, `<https://...>`, `[](#id)`, `[^xii]`, `[text]{lang=en}`), so that two
 spellings of the same Markdown give the same message, and the translation
 can be parsed back into the same kinds of nodes.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Code, Emph, FootnoteRef, Inline, Link, SoftBreak, Strong, Text, XRef
+from ..model import Code, Emph, FootnoteRef, Inline, Link, SoftBreak, Span, Strong, Text, XRef
 
 # Characters that would start Markdown syntax if left bare in text.
 _ESCAPE = re.compile(r"([\\`*_\[\]<])")
@@ -49,11 +49,17 @@ def to_markdown(nodes: list[Inline]) -> str:
             out.append(f"[{to_markdown(node.children)}](#{node.target})")
         elif isinstance(node, FootnoteRef):
             out.append(f"[^{node.label}]")
+        elif isinstance(node, Span):
+            out.append(f"[{to_markdown(node.children)}]{{lang={node.lang}}}")
     return "".join(out).replace("\n", " ")
 
 
 def placeholders(nodes: list[Inline]) -> dict[str, list[str]]:
-    """What a translation must keep: footnotes, link targets, cross-references, emphasis."""
+    """What a translation must keep: footnotes, link targets, cross-references, emphasis.
+
+    Language spans are not among them: a translator may mark a title kept in
+    English (`[Global Report]{lang=en}`) where the source has plain text.
+    """
     found: dict[str, list[str]] = {"footnotes": [], "links": [], "xrefs": [], "emphasis": []}
 
     def walk(items: list[Inline]) -> None:
@@ -71,6 +77,8 @@ def placeholders(nodes: list[Inline]) -> dict[str, list[str]]:
                 walk(node.children)
             elif isinstance(node, Strong):
                 found["emphasis"].append("**")
+                walk(node.children)
+            elif isinstance(node, Span):
                 walk(node.children)
 
     walk(nodes)

@@ -31,12 +31,14 @@ from ..model import (
     Paragraph,
     Section,
     SoftBreak,
+    Span,
     Strong,
     Table,
     Text,
     XRef,
 )
 from ..transforms.resolve import Target, build_index, fill, label
+from ..transforms.typography import direction
 
 _BOX_ROLES = {"tips": "doc-tip", "promising-practice": "doc-example"}
 
@@ -80,10 +82,23 @@ class HtmlWriter:
     # level below it (PDF/UA 14-003, WCAG 1.3.1), whatever the source's #s say.
     _heading_level: int = field(default=2, init=False, repr=False)
 
+    def lang_attrs(self, lang: str) -> str:
+        """` lang="en"`, plus ` dir="ltr"` where the text's direction is not the edition's.
+
+        The one place where a text's language decides its direction, for the
+        PDF, the EPUB and the factsheets alike: an element with its own `dir`
+        is laid out as an isolated run (HTML's bidi isolation; WeasyPrint lays
+        out a box with its own `direction` as a separate bidi paragraph).
+        """
+        own = direction(lang)
+        if own != direction(self.book.meta.language):
+            return f' lang="{attr(lang)}" dir="{own}"'
+        return f' lang="{attr(lang)}"'
+
     def lang_of(self, ident: str) -> str:
-        """` lang="en"` on a unit that a translated edition shows in the source language."""
+        """The language (and direction) of a unit a translated edition shows in the source language."""
         if ident in self.book.untranslated and self.book.source_language:
-            return f' lang="{attr(self.book.source_language)}"'
+            return self.lang_attrs(self.book.source_language)
         return ""
 
     def __post_init__(self) -> None:
@@ -115,6 +130,8 @@ class HtmlWriter:
             return self.xref(node)
         if isinstance(node, FootnoteRef):
             return self.noteref(node.label)
+        if isinstance(node, Span):
+            return f"<span{self.lang_attrs(node.lang)}>{self.inlines(node.children)}</span>"
         raise TypeError(f"unknown inline node {type(node).__name__}")
 
     def xref(self, node: XRef) -> str:

@@ -16,7 +16,7 @@ from datetime import date
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from ..model import Book, Emph, Inline, Link, Strong, Text, XRef, block_inlines, walk_blocks
+from ..model import Book, Emph, Inline, Link, Span, Strong, Text, XRef, block_inlines, walk_blocks
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -60,6 +60,10 @@ def _apply_to_inlines(nodes: list[Inline], fix) -> None:  # type: ignore[no-unty
             node.text = fix(node.text)
         elif isinstance(node, Emph | Strong | XRef):
             _apply_to_inlines(node.children, fix)
+        elif isinstance(node, Span):
+            # a span in another language keeps that language's rules (no
+            # French spaces inside an English title)
+            continue
         elif isinstance(node, Link) and not node.autolink:
             _apply_to_inlines(node.children, fix)
 
