@@ -80,9 +80,11 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
     from .checks import run_checks
     from .checks.translations import translation_findings
     from .load import load_book
+    from .render.timestamps import check_environment
     from .summary import summarise
     from .theme import load_theme
 
+    check_environment()
     book = load_book(source_dir)
     findings = run_checks(book)
     root = source_dir.resolve().parent
@@ -153,9 +155,11 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     """
     from .build import Project
     from .load import load_book
+    from .render.timestamps import check_environment
     from .scheduler import FORMATS, progress_for
     from .scheduler import build as run_build
 
+    check_environment()
     project = Project.at(project_dir)
     # Only book.yml is read up front (a build with nothing to do must return at
     # once); the whole source and the translations are checked by `preflight`

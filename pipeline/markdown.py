@@ -41,8 +41,38 @@ from .model import (
     XRef,
 )
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-FOOTNOTE_LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# \A...\Z, not ^...$: `$` also matches before a final newline, and an id
+# "intro\n" (a YAML escape) would pass and then carry the newline into every
+# translation context and file name derived from it.
+ID_RE = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
+FOOTNOTE_LABEL_RE = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
+
+# Ids the pipeline writes itself (templates, EPUB documents, notes, page
+# list). An author's id equal to one of them gives two elements with one id,
+# and a cross-reference or page number that lands on the wrong one.
+RESERVED_IDS = frozenset({
+    "cover", "imprint", "contents", "icon-table", "footnotes", "landmarks", "page-list",
+})
+_RESERVED_ID_RE = re.compile(r"\A(?:fn-.*|fnref-.*|page-[0-9]+|.*-title)\Z", re.S)
+
+
+def id_problem(ident: str) -> str | None:
+    """Why `ident` cannot be an author's id, or None when it can."""
+    if not ID_RE.match(ident):
+        return f"id '{ident}' must be lower case letters, digits and hyphens"
+    if ident in RESERVED_IDS or _RESERVED_ID_RE.match(ident):
+        return (f"id '{ident}' is reserved: the pipeline writes it itself "
+                "(cover, imprint, contents, icon-table, footnotes, landmarks, page-list, "
+                "page-N, fn-*, fnref-*, *-title)")
+    return None
+
+
+def validate_id(ident: str, loc: Loc) -> str:
+    """The one validation of an author's id (sections, headings, boxes, tables)."""
+    problem = id_problem(ident)
+    if problem:
+        raise SourceError(problem, loc)
+    return ident
 _FENCE_RE = re.compile(r"^(\s*)(:{3,})(.*)$")
 _HEADING_ATTR_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_TOKEN_RE = re.compile(
@@ -119,11 +149,9 @@ def parse_attrs(text: str, loc: Loc) -> dict[str, str]:
                 loc,
             )
         if m.group("id") is not None:
-            if not ID_RE.match(m.group("id")):
-                raise SourceError(
-                    f"id '{m.group('id')}' must be lower case letters, digits and hyphens", loc
-                )
-            attrs["id"] = m.group("id")
+            if "id" in attrs:
+                raise SourceError(f"two ids given ('{attrs['id']}' and '{m.group('id')}'): keep one", loc)
+            attrs["id"] = validate_id(m.group("id"), loc)
         elif m.group("cls") is not None:
             attrs.setdefault("class", m.group("cls"))
         else:
@@ -132,6 +160,8 @@ def parse_attrs(text: str, loc: Loc) -> dict[str, str]:
             )
             if m.group("key") in attrs:
                 raise SourceError(f"attribute '{m.group('key')}' given twice", loc)
+            if m.group("key") == "id":
+                value = validate_id(value, loc)
             attrs[m.group("key")] = value
         pos = m.end()
         while pos < len(text) and text[pos].isspace():
@@ -440,6 +470,8 @@ def _take_heading_id(children: list[Inline], loc: Loc) -> str:
         return ""
     attrs = parse_attrs(m.group(1), loc)
     last.text = last.text[: m.start()].rstrip()
+    if re.search(r"\{#[^{}]*\}\s*\Z", last.text):
+        raise SourceError("a heading with two ids: give one {#id}", loc)
     if not last.text:
         children.pop()
     extra = set(attrs) - {"id"}

@@ -109,6 +109,12 @@ def input_keys(project: Project, languages: list[str], source_lang: str) -> dict
     common.update(_tree_digest(project.theme_dir))
     common.update(_tree_digest(Path(__file__).parent, "**/*.py"))  # the pipeline's own code
     common.update(f"weasyprint {version('weasyprint')}".encode())
+    # Environment inputs that change bytes (the timestamp): a changed
+    # SOURCE_DATE_EPOCH rebuilds everything, an unchanged one nothing.
+    from .render.timestamps import BYTE_CHANGING_ENVIRONMENT
+
+    for name in BYTE_CHANGING_ENVIRONMENT:
+        common.update(f"\0{name}={os.environ.get(name, '').strip()}".encode())
     keys = {}
     for lang in languages:
         digest = common.copy()
