@@ -61,6 +61,16 @@ def shown_path(file: str) -> str:
     return shown if len(shown) < len(str(_PROJECT_ROOT / file)) else str(_PROJECT_ROOT / file)
 
 
+def shown_file(path: Path | str) -> str:
+    """An absolute path as the user should see it: relative to the cwd when that is shorter."""
+    path = str(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return relative if len(relative) < len(path) else path
+
+
 def shown_loc(loc: Loc) -> str:
     return terminal_safe(f"{shown_path(loc.file)}:{loc.line}" if loc.line else shown_path(loc.file))
 
