@@ -22,6 +22,7 @@ from .markdown import (
     BlockContext,
     parse_blocks,
     parse_inline,
+    refuse_footnotes,
     validate_id,
 )
 from .model import (
@@ -34,6 +35,8 @@ from .model import (
     Part,
     Section,
     Sector,
+    block_inlines,
+    walk_blocks,
 )
 from .yamlfile import Path as YamlPath
 from .yamlfile import parse_yaml_located
@@ -296,6 +299,9 @@ class Loader:
                 if intro_text.strip()
                 else []
             )
+            for block in walk_blocks(intro):
+                for _loc, run in block_inlines(block):
+                    refuse_footnotes(run, f"sector '{sid}''s introduction")
             colour = _expect(entry, "colour", str, at("colour"), what)
             if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
                 raise SourceError(

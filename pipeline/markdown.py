@@ -39,6 +39,7 @@ from .model import (
     Table,
     Text,
     XRef,
+    walk_inlines,
 )
 
 # \A...\Z, not ^...$: `$` also matches before a final newline, and an id
@@ -65,6 +66,40 @@ def id_problem(ident: str) -> str | None:
                 "(cover, imprint, contents, icon-table, footnotes, landmarks, page-list, "
                 "page-N, fn-*, fnref-*, *-title)")
     return None
+
+
+_BLOCK_NAMES = {
+    "heading_open": "a heading", "container_box_open": "a box fence (:::)", "table_open": "a table",
+    "bullet_list_open": "a list", "ordered_list_open": "a list", "blockquote_open": "a block quote",
+    "fence": "a code block", "code_block": "a code block", "hr": "a rule (---)", "html_block": "raw HTML",
+}
+
+
+def block_markdown(text: str) -> str | None:
+    """What block-level Markdown `text` holds (a heading, a box fence, a table,
+    a second paragraph...), or None when it is one run of inline text."""
+    tokens = _PARSER.parse(text)
+    paragraphs = 0
+    for token in tokens:
+        if token.type in _BLOCK_NAMES:
+            return _BLOCK_NAMES[token.type]
+        if token.type == "paragraph_open":
+            paragraphs += 1
+            if paragraphs > 1:
+                return "a second paragraph (a blank line)"
+        elif token.type not in ("inline", "paragraph_close"):
+            return f"block Markdown ({token.type.removesuffix('_open')})"
+    return None
+
+
+def refuse_footnotes(inlines: list[Inline], where: str) -> None:
+    """A footnote reference in text printed where no notes are (a sector's
+    introduction, a factsheet summary) would be dropped: refuse it, with its line."""
+    for node in walk_inlines(inlines):
+        if isinstance(node, FootnoteRef):
+            raise SourceError(f"footnote reference '[^{node.label}]' in {where}, which is printed "
+                              "without notes (in the factsheet): move the note into the text, "
+                              "or cite it in the book", node.loc)
 
 
 def validate_id(ident: str, loc: Loc) -> str:

@@ -230,10 +230,14 @@ def links(
         extra.append(_links_from_file(from_file))
 
     whole_book = not extra
+    skipped: list[tuple[str, Loc | None]] = []
     if whole_book:
-        cited = collect_links(*_whole_book_sources(source_dir))
+        cited = collect_links(*_whole_book_sources(source_dir), skipped=skipped)
     else:
-        cited = collect_links(None, extra)
+        cited = collect_links(None, extra, skipped=skipped)
+    for url, loc in skipped:
+        click.echo(terminal_safe(f"{f'{loc}: ' if loc else ''}error: not checked: '{url}' is not a well-formed "
+                                 "address (see `compendium check`)", 4000), err=True)
 
     declared = load_dead_links(source_dir / DEAD_LINKS_FILE, _shown(source_dir / DEAD_LINKS_FILE))
     cache = Cache.load(source_dir.resolve().parent / "build" / CACHE_NAME, max_age=max_age)
@@ -268,7 +272,7 @@ def links(
         click.echo(f"warning: {warning}", err=True)
 
     _emit(report, fmt, output, show_all)
-    if report.failures:
+    if report.failures or skipped:
         sys.exit(1)
 
 
