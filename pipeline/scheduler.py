@@ -401,7 +401,8 @@ def _owner_alive(record: str) -> bool:
     except PermissionError:
         return True
     started = _start_time(pid)
-    return not started or started == parts[1]  # a reused pid is not the owner
+    # a reused pid (another start time) is not the owner; "0" is "not known"
+    return not started or parts[1] == "0" or started == parts[1]
 
 
 def _open_lock(path: Path) -> int:
@@ -522,10 +523,11 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
     tasks = plan(project, formats, languages, sectors)
     result = BuildResult()
     todo: list[Task] = []
-    # --force applies to what was asked for; the print PDF that an EPUB or a
-    # factsheet needs only for its page map is rebuilt only when out of date.
+    # --force rebuilds what was asked for and the print PDF it depends on (an
+    # EPUB's page list and a factsheet's page references come from its layout:
+    # a forced EPUB over a print PDF that is not rebuilt would not be forced).
     def forced(task: Task) -> bool:
-        return force and (task.kind != "print-pdf" or "print-pdf" in formats)
+        return force
 
     for task in tasks:
         if not forced(task) and state.up_to_date(task, project, keys[task.lang]):

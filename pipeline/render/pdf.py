@@ -180,6 +180,10 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
     problems = _CollectWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(problems)
+    # WeasyPrint logs why an SVG failed to render at DEBUG level, after the
+    # error: listen at that level while laying out, so the message has a reason.
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
     try:
         html = weasyprint.HTML(
             string=html_text,
@@ -212,6 +216,7 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
         raise PipelineError(f"{out_path.name}: {exc}") from None
     finally:
         logger.removeHandler(problems)
+        logger.setLevel(level)
     return PdfResult(out_path, len(document.pages), page_map)
 
 
@@ -234,10 +239,15 @@ class _CollectWarnings(logging.Handler):
     FATAL = ("Ignored", "Invalid", "Failed to load", "Unsupported", "error")
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.DEBUG)
         self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            # only the reason of the error just logged ("Failed to render SVG image")
+            if record.exc_info and self.errors and self.errors[-1].startswith("Failed to render SVG"):
+                self.errors[-1] += f": {_reason((record.exc_info[1],))}"
+            return
         message = record.getMessage()
         if record.levelno >= logging.ERROR or any(word in message for word in self.FATAL):
             if message.rstrip().endswith(":"):
