@@ -677,3 +677,16 @@ def test_from_file_is_bounded(tmp_path: Path) -> None:
     result = CliRunner().invoke(links, ["--source", str(tmp_path / "source"), "--from", str(big)])
     assert result.exit_code == 1
     assert "at most 16 MB" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_link_that_cannot_be_fetched_is_said_not_skipped(tmp_path: Path) -> None:
+    """`links` over the whole book used to leave out a link with port 99999 without a word."""
+    from pipeline.model import Link, Paragraph, Text
+
+    book = load_book(ROOT / "tests" / "fixtures" / "minibook")
+    loc = Loc("source/part-1/1-1.md", 21)
+    book.front[0].blocks.append(Paragraph([Link("https://www.example.org:99999/x", [Text("x")], loc)], "p", loc))
+    skipped: list[tuple[str, Loc | None]] = []
+    cited = collect_links(book, skipped=skipped)
+    assert "https://www.example.org:99999/x" not in {c.url for c in cited}
+    assert skipped == [("https://www.example.org:99999/x", loc)]
