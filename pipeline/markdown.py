@@ -71,7 +71,7 @@ def id_problem(ident: str) -> str | None:
 _BLOCK_NAMES = {
     "heading_open": "a heading", "container_box_open": "a box fence (:::)", "table_open": "a table",
     "bullet_list_open": "a list", "ordered_list_open": "a list", "blockquote_open": "a block quote",
-    "fence": "a code block", "code_block": "a code block", "hr": "a rule (---)", "html_block": "raw HTML",
+    "fence": "a code block", "code_block": "a code block", "hr": "a rule (---)",
 }
 
 
@@ -91,7 +91,7 @@ def block_markdown(text: str) -> str | None:
             paragraphs += 1
             if paragraphs > 1:
                 return "a second paragraph (a blank line)"
-        elif token.type not in ("inline", "paragraph_close"):
+        elif token.type not in ("inline", "paragraph_close", "html_block"):  # (raw HTML: its own, clearer refusal)
             return f"block Markdown ({token.type.removesuffix('_open')})"
     return None
 

@@ -477,3 +477,11 @@ def test_a_damaged_build_state_is_discarded_with_a_note(mini: Path, tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert ".build-state.json discarded" in proc.stderr
+
+
+def test_force_rebuilds_the_print_pdf_an_epub_depends_on(mini: Path, tmp_path: Path) -> None:
+    root = copy_mini(mini, tmp_path / "p")
+    proc = run(mini_cli(root, "epub", "--force", "-j", "1"), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"built en/print-pdf \(", proc.stderr), proc.stderr
+    assert re.search(r"built en/epub \(", proc.stderr), proc.stderr

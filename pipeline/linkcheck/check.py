@@ -546,6 +546,9 @@ def check_urls(
 # --------------------------------------------------------------------------
 
 
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # a cache of every link of every edition is under 1 MB
+
+
 class Cache:
     """Results of earlier runs (build/linkcheck-cache.json), by url_key.
 
@@ -573,6 +576,9 @@ class Cache:
         if not path.exists():
             return cache
         try:
+            # read back from build/, so untrusted: bounded before it is read
+            if path.stat().st_size > MAX_CACHE_BYTES:
+                raise ValueError(f"larger than {MAX_CACHE_BYTES // 1048576} MB")
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("version") != cls.VERSION:
                 raise ValueError("not a link-check cache of this version")
@@ -580,8 +586,8 @@ class Cache:
             if not isinstance(entries, dict):
                 raise ValueError("'results' is not a mapping")
             cache.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
-        except (OSError, ValueError) as exc:
-            cache.warning = f"ignoring the link-check cache {path}: {exc}"
+        except (OSError, ValueError, RecursionError) as exc:
+            cache.warning = f"ignoring the link-check cache {path}: {terminal_safe(str(exc), 200)}"
         return cache
 
     def get(self, url: str) -> Result | None:
