@@ -728,7 +728,8 @@ class LiveProgress(PlainProgress):
         return table
 
     def note(self, text: str) -> None:
-        self.console.print(text)
+        # (plain text: a note may quote "[^ii]" or "[/x]", which rich would take for markup)
+        self.console.print(text, markup=False, highlight=False)
 
     def plan(self, tasks: list[Task], todo: list[Task]) -> None:
         super().plan(tasks, todo)
@@ -747,7 +748,9 @@ class LiveProgress(PlainProgress):
         self.rows[outcome.task] = (status, outcome.seconds)
         self.live.update(self._table())
         if outcome.status == "failed":
-            self.console.print(f"[red]FAILED[/] {outcome.task.name}: {outcome.error}")
+            from rich.markup import escape as rich_escape
+
+            self.console.print(f"[red]FAILED[/] {outcome.task.name}: {rich_escape(outcome.error)}", highlight=False)
 
     def close(self) -> None:
         self.live.stop()

@@ -785,3 +785,18 @@ def test_terminal_output_never_carries_a_control_sequence(hostile: str) -> None:
     for line in shown:
         assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", line), repr(line)
         assert "\\x" in line or "\\u" in line or "\\r" in line  # escaped, so the reader sees it
+
+
+def test_the_live_progress_table_prints_an_error_that_looks_like_markup() -> None:
+    """An error quoting '[/x]' or '[^ii]' is text: rich must not take it for markup (a MarkupError traceback)."""
+    from pipeline.scheduler import LiveProgress, Outcome, Task
+
+    progress = LiveProgress()
+    task = Task("en", "pdf")
+    try:
+        progress.plan([task], [task])
+        progress.start(task)
+        progress.note("a note quoting [/x] and [^ii]")
+        progress.finish(Outcome(task, "failed", error="footnote '[^ii]' and [/closing] [bold]tag"))
+    finally:
+        progress.close()
