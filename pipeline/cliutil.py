@@ -13,17 +13,12 @@ from typing import Any
 
 import click
 
-from .errors import PipelineError, shown_loc, terminal_safe
+from .errors import PipelineError, shown_loc
 
 
 def tell(exc: PipelineError) -> None:
     click.echo(f"error: {exc.message}" if not exc.loc else f"{shown_loc(exc.loc)}: error: {exc.message}",
                err=True)
-
-
-def say(text: str, err: bool = True) -> None:
-    """Print a line that may quote a file or a server: control sequences shown, not obeyed."""
-    click.echo(terminal_safe(text, limit=2000), err=err)
 
 
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
