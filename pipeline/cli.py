@@ -104,7 +104,7 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
         }, indent=2, ensure_ascii=False))
     else:
         for finding in findings:
-            click.echo(str(finding), err=True)
+            click.echo(finding.shown(), err=True)
         click.echo(_summary_text(summary))
         click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors or (warnings_as_errors and warnings):
@@ -222,7 +222,7 @@ def _refuse_bad_translations(project: Any, book: Any, langs: list[str]) -> None:
     errors = [f for f in translation_findings(project.root, book, theme.strings, "themes/default/strings.yml", langs)
               if f.severity == "error"]
     for finding in errors:
-        click.echo(str(finding), err=True)
+        click.echo(finding.shown(), err=True)
     if errors:
         click.echo(f"{len(errors)} error(s) in the translations of {', '.join(langs)}: nothing built", err=True)
         sys.exit(1)
@@ -272,7 +272,7 @@ def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
     for path in chosen:
         findings = run_epubcheck(path)
         for finding in findings:
-            click.echo(str(finding), err=True)
+            click.echo(finding.shown(), err=True)
         click.echo(f"{path}: EPUBCheck: {summary(findings)}")
         failed = failed or any(f.severity in ("error", "warning") for f in findings)
     if failed:

@@ -87,6 +87,10 @@ class PipelineError(Exception):
         self.loc = loc
 
     def __str__(self) -> str:
+        return f"{terminal_safe(str(self.loc))}: {self.message}" if self.loc else self.message
+
+    def shown(self) -> str:
+        """As the user is told it: the path relative to the folder the command runs in."""
         return f"{shown_loc(self.loc)}: {self.message}" if self.loc else self.message
 
 
@@ -104,6 +108,10 @@ class Finding:
     loc: Loc
 
     def __str__(self) -> str:
+        return f"{terminal_safe(str(self.loc))}: {self.severity}: {terminal_safe(self.message)} [{self.code}]"
+
+    def shown(self) -> str:
+        """As the user is told it: the path relative to the folder the command runs in."""
         return f"{shown_loc(self.loc)}: {self.severity}: {terminal_safe(self.message)} [{self.code}]"
 
     def as_dict(self) -> dict[str, object]:

@@ -256,7 +256,7 @@ def run_task(project: Project, task: Task, previous_content: str, force: bool) -
     try:
         return _run(project, task, previous_content, force, started)
     except PipelineError as exc:
-        return Outcome(task, "failed", time.perf_counter() - started, error=str(exc))
+        return Outcome(task, "failed", time.perf_counter() - started, error=exc.shown())
     except Exception as exc:  # a bug: say where, keep the other artifacts going
         import traceback
 
