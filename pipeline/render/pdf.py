@@ -184,6 +184,10 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
     problems = _CollectWarnings()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(problems)
+    # WeasyPrint logs why an SVG failed to render at DEBUG level, after the
+    # error: listen at that level while laying out, so the message has a reason.
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
     try:
         html = weasyprint.HTML(
             string=html_text,
@@ -195,6 +199,7 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
         intent = {"output_intent": "srgb"} if variant.startswith("pdf/x") else {}
         document = html.render(pdf_variant=variant, pdf_tags=True, **intent)
         page_map = _page_map(document)
+        problems.raise_first(out_path)
         if before_write is not None:
             before_write(len(document.pages))
         identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
@@ -208,14 +213,16 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
                 uncompressed_pdf=False,
                 **intent,
             )
+        # Writing loads fonts and images too: a problem found here must refuse
+        # the file before anything is renamed into place (the last good edition is kept).
+        problems.raise_first(out_path)
         with atomic_path(out_path) as tmp:
             finish_pdf(raw, tmp, repairs)
     except RefusedResource as exc:
         raise PipelineError(f"{out_path.name}: {exc}") from None
     finally:
         logger.removeHandler(problems)
-    if problems.errors:
-        raise PipelineError(f"{out_path.name}: theme problem: {problems.errors[0]}")
+        logger.setLevel(level)
     return PdfResult(out_path, len(document.pages), page_map)
 
 
@@ -238,13 +245,40 @@ class _CollectWarnings(logging.Handler):
     FATAL = ("Ignored", "Invalid", "Failed to load", "Unsupported", "error")
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.DEBUG)
         self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            # only the reason of the error just logged ("Failed to render SVG image")
+            if record.exc_info and self.errors and self.errors[-1].startswith("Failed to render SVG"):
+                self.errors[-1] += f": {_reason((record.exc_info[1],))}"
+            return
         message = record.getMessage()
         if record.levelno >= logging.ERROR or any(word in message for word in self.FATAL):
-            self.errors.append(message.splitlines()[0])
+            if message.rstrip().endswith(":"):
+                # WeasyPrint re-raises an image's failure without a message
+                # ("Failed to load image at '...': "): the reason is in its cause.
+                message = f"{message.rstrip()} {_reason(record.args)}"
+            lines = message.splitlines()
+            self.errors.append(lines[0] if lines else message)
+
+    def raise_first(self, out_path: Path) -> None:
+        if self.errors:
+            raise PipelineError(f"{out_path.name}: theme problem: {self.errors[0]}")
+
+
+def _reason(args: object) -> str:
+    """The first non-empty message in the cause chain of a logged exception."""
+    found = [a for a in args if isinstance(a, BaseException)] if isinstance(args, tuple) else []
+    exc: BaseException | None = found[-1] if found else None
+    seen = 0
+    while exc is not None and seen < 10:
+        if str(exc).strip():
+            return f"{type(exc).__name__}: {str(exc).strip()}"
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return "no reason given by WeasyPrint"
 
 
 def _page_map(document) -> dict[str, int]:  # type: ignore[no-untyped-def]
