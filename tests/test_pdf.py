@@ -74,7 +74,7 @@ def test_outline_lists_every_part_and_section(screen: pypdf.PdfReader, book: Boo
     for part in book.parts:
         assert part.title in titles
         for section in part.sections:
-            assert f"{section.number}. {section.title}" in titles
+            assert f"{section.number} {section.title}" in titles
     for section in book.front + book.back:
         assert section.title in titles
     assert "Footnotes" in titles
@@ -98,7 +98,7 @@ def test_each_section_title_is_on_the_page_the_contents_give(screen_texts: list[
             key = f"{section.number} {section.title}"
             assert key in entries, f"contents has no entry for {key}: {sorted(entries)[:5]}..."
             page_text = screen_texts[entries[key] - 1]
-            assert f"{section.number}. {section.title}" in page_text, (key, entries[key])
+            assert f"{section.number} {section.title}" in page_text, (key, entries[key])
             checked += 1
     for section in book.front + book.back:
         assert section.title in entries

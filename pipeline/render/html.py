@@ -252,7 +252,7 @@ class HtmlWriter:
     def section_title(self, section: Section) -> str:
         num = ""
         if section.number and section.kind == "section":
-            num = f'<span class="num">{escape(section.number)}.</span> '
+            num = f'<span class="num">{escape(section.number)}</span> '
         lang = self.lang_of(f"{section.id}.title")
         title = self.inlines(section.title_inlines)
         return f"{num}<span{lang}>{title}</span>" if lang else f"{num}{title}"
