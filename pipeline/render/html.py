@@ -281,7 +281,7 @@ class HtmlWriter:
         self._heading_level = 2  # section titles are h2
         num = ""
         if section.number and section.kind == "section":
-            num = f'<span class="num">{escape(section.number)}.</span> '
+            num = f'<span class="num">{escape(section.number)}</span> '
         lang = self.lang_of(f"{section.id}.title")
         title = self.inlines(section.title_inlines)
         return f"{num}<span{lang}>{title}</span>" if lang else f"{num}{title}"
