@@ -15,6 +15,18 @@ if ! have harfbuzz-subset; then
     echo "note: libharfbuzz-subset0 is not installed; fonts will be subset with fontTools (slower). Install it with: apt-get install libharfbuzz-subset0"
   fi
 fi
+# poppler-utils: pdftotext and pdftoppm, with which the tests read the PDFs'
+# text layer back as a reader's tools do (hyphenation, right-to-left order).
+if ! command -v pdftotext >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing poppler-utils (pdftotext, used by the tests)..."
+    { apt-get install -y -q poppler-utils >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q poppler-utils >/dev/null 2>&1; }; } \
+      || echo "note: could not install poppler-utils; the text-layer tests will fail (apt-get install poppler-utils)"
+  else
+    echo "note: poppler-utils is not installed; the text-layer tests need pdftotext (apt-get install poppler-utils)"
+  fi
+fi
 # `sysdeps.sh pandoc`: the benchmark's comparison tool (make bench only).
 if [ "${1:-}" = pandoc ] && ! command -v pandoc >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

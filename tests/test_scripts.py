@@ -78,7 +78,7 @@ def _first_paragraph(book: Book) -> Paragraph:
 
 
 @pytest.mark.parametrize("edition, expected", [
-    ("ar", '<span lang="en" dir="ltr">Global Report</span>'),
+    ("ar", '<span lang="en" dir="ltr">\u2066Global Report\u2069</span>'),
     ("fr", '<span lang="en">Global Report</span>'),
 ])
 def test_a_span_renders_with_its_language_and_isolated_direction(

@@ -33,6 +33,7 @@ from ..errors import PipelineError
 from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain_text, walk_inlines
 from ..theme import Theme
 from ..transforms.resolve import fill
+from ..transforms.typography import direction, label_colon
 from .atomic import atomic_path
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
@@ -51,7 +52,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES = "cover", "imprint", "nav", "icon-table", "footnotes"
 RESERVED_DOCUMENTS = (COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES, "toc")
 
-RTL_LANGUAGES = ("ar", "he", "fa", "ur", "ps", "yi")
 
 # Words the EPUB prints beyond the PDF's. A translated theme overrides them in
 # strings.yml under these keys; the defaults are the English edition's.
@@ -243,7 +243,7 @@ def cover_png(edition: Edition) -> bytes:
     # Latin needs no shaping: the basic engine gives the same pixels on every
     # machine. Arabic needs libraqm's shaping where Pillow has it.
     engine = ImageFont.Layout.BASIC
-    rtl = edition.lang.split("-")[0] in RTL_LANGUAGES
+    rtl = direction(edition.lang) == "rtl"
     if font_families(edition.lang)[0] != "latin" and features.check("raqm"):
         engine = ImageFont.Layout.RAQM
 
@@ -328,7 +328,7 @@ class _Renderer:
         self.theme: Theme = edition.theme
         self.s = DEFAULT_STRINGS | dict(edition.strings)
         self.lang = edition.lang
-        self.dir = "rtl" if self.lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+        self.dir = direction(self.lang)
         self.writer = HtmlWriter(
             self.book,
             dict(edition.strings),
@@ -431,6 +431,7 @@ class _Renderer:
                      + (f'<p class="draft-notice">{escape(self.edition.draft_notice)}</p>'
                         if self.edition.draft_notice else ""))
         publisher = meta.publisher + (f", {meta.publisher_unit}" if meta.publisher_unit else "")
+        colon = escape(label_colon(self.lang))
         imprint = (
             f'<section class="titlepage" id="imprint" epub:type="titlepage">\n'
             f'<h1 class="title-main">{escape(meta.title)}</h1>\n'
@@ -438,8 +439,8 @@ class _Renderer:
             + f"{draft}\n"
             f'<p class="title-publisher">{escape(meta.publisher)}</p>\n'
             f'<div class="imprint" epub:type="copyright-page">\n'
-            f'<p>{escape(s["Published by"])}: {escape(publisher)}</p>\n'
-            f'<p>{escape(s["Edition"])}: {escape(s["EPUB edition"])}, '
+            f'<p>{escape(s["Published by"])}{colon}{escape(publisher)}</p>\n'
+            f'<p>{escape(s["Edition"])}{colon}{escape(s["EPUB edition"])}, '
             f"{escape(self.edition.language_name)}, {meta.year}</p>\n"
             + (f"<p>{escape(meta.rights)}</p>\n" if meta.rights else "")
             + (f'<p>{escape(s["epub.page-numbers"])}</p>\n' if self.page_numbers else "")
@@ -792,7 +793,8 @@ def _assets(edition: Edition) -> list[tuple[str, str, bytes]]:
     assets: list[tuple[str, str, bytes]] = [
         ("css/epub.css", "text/css", theme.path("epub.css").read_bytes()),
         ("css/edition.css", "text/css",
-         (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")),
+         (fonts_css(edition.lang) + colours_css(edition)
+          + theme.path("scripts.css").read_text(encoding="utf-8")).encode("utf-8")),
     ]
     # Only the files the book references: every icon when the Icon Table lists
     # them all, otherwise the icons of the box types the book uses.

@@ -9,6 +9,7 @@ second copy of this code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -36,6 +37,7 @@ from ..model import (
     Table,
     Text,
     XRef,
+    plain_text,
 )
 from ..transforms.resolve import Target, build_index, label
 from ..transforms.typography import direction
@@ -43,6 +45,28 @@ from ..transforms.typography import direction
 
 def attr(value: str) -> str:
     return escape(value, quote=True)
+
+
+# Unicode's left-to-right isolate and its end. The `dir` attribute isolates a
+# run in the layout; these marks carry the isolation into text that CSS copies
+# elsewhere (running heads take a heading's text with `string-set`). Layout
+# engines draw them as nothing and extraction leaves them out.
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+ZWSP = "\u200b"
+
+# A web or e-mail address shown as text.
+_ADDRESS_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$|^[^\s@]+@[^\s@]+\.[^\s@]+$", re.I)
+# Where an address may break: after a run of / . - ? & = (never inside "//").
+_ADDRESS_BREAK_RE = re.compile(r"(?<=[/.\-?&=])(?![/.\-?&=])(?=.)")
+
+
+def is_address(text: str) -> bool:
+    return bool(_ADDRESS_RE.match(text))
+
+
+def address_html(text: str, mark: str) -> str:
+    """An address escaped, with `mark` (a zero-width break) after each / . - ? & =."""
+    return mark.join(escape(piece, quote=False) for piece in _ADDRESS_BREAK_RE.split(text))
 
 
 @dataclass
@@ -77,6 +101,23 @@ class HtmlWriter:
     # ("section 1.4 Engaging with One Another"): the EPUB has no page numbers.
     xref_titles: bool = False
 
+    @property
+    def rtl(self) -> bool:
+        return direction(self.book.meta.language) == "rtl"
+
+    def break_mark(self) -> str:
+        """A break opportunity in an address: <wbr/> for reading systems; in the PDF a
+        zero-width space (WeasyPrint lays out each piece around a <wbr> as its own
+        box, which a right-to-left line would reorder)."""
+        return "<wbr/>" if self.epub else ZWSP
+
+    def ltr_isolate(self, html: str) -> str:
+        """`html` isolated as left-to-right text in a right-to-left edition
+        (numbers, addresses, code), unchanged otherwise."""
+        if not self.rtl:
+            return html
+        return f'<span dir="ltr">{LRI}{html}{PDI}</span>'
+
     def lang_attrs(self, lang: str) -> str:
         """` lang="en"`, plus ` dir="ltr"` where the text's direction is not the edition's.
 
@@ -108,7 +149,12 @@ class HtmlWriter:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return escape(node.text, quote=False)
+            text = escape(node.text, quote=False)
+            agency = escape(self.book.meta.publisher, quote=False)
+            if agency and agency in text:
+                # the agency's name is never hyphenated (scripts.css)
+                text = text.replace(agency, f'<span class="agency">{agency}</span>')
+            return text
         if isinstance(node, SoftBreak):
             return "\n"
         if isinstance(node, Emph):
@@ -116,17 +162,26 @@ class HtmlWriter:
         if isinstance(node, Strong):
             return f"<strong>{self.inlines(node.children)}</strong>"
         if isinstance(node, Code):
-            return f"<code>{escape(node.text, quote=False)}</code>"
+            ltr = ' dir="ltr"' if self.rtl else ""
+            return f"<code{ltr}>{escape(node.text, quote=False)}</code>"
         if isinstance(node, Link):
-            text = self.inlines(node.children) if node.children else escape(node.href)
-            cls = ' class="url"' if node.autolink else ""
-            return f'<a{cls} href="{attr(node.href)}">{text}</a>'
+            shown = plain_text(node.children) if node.children else node.href
+            if all(isinstance(c, Text) for c in node.children) and is_address(shown):
+                # An address printed as text: it breaks only after / . - ? & =,
+                # is never hyphenated (class url) and reads left to right.
+                ltr = ' dir="ltr"' if self.rtl else ""
+                return (f'<a class="url" href="{attr(node.href)}"{ltr}>'
+                        f"{address_html(shown, self.break_mark())}</a>")
+            return f'<a href="{attr(node.href)}">{self.inlines(node.children)}</a>'
         if isinstance(node, XRef):
             return self.xref(node)
         if isinstance(node, FootnoteRef):
             return self.noteref(node.label)
         if isinstance(node, Span):
-            return f"<span{self.lang_attrs(node.lang)}>{self.inlines(node.children)}</span>"
+            inner = self.inlines(node.children)
+            if direction(node.lang) != direction(self.book.meta.language):
+                inner = f"{LRI if direction(node.lang) == 'ltr' else RLI}{inner}{PDI}"
+            return f"<span{self.lang_attrs(node.lang)}>{inner}</span>"
         raise TypeError(f"unknown inline node {type(node).__name__}")
 
     def xref(self, node: XRef) -> str:
@@ -185,9 +240,11 @@ class HtmlWriter:
     def heading(self, h: Heading, in_box: bool = False) -> str:
         # Section titles are h2 (parts h1); the source's ## is h3, ### h4, box #### h5.
         level = min(h.level + 1, 6)
-        letter = f'<span class="letter">{escape(h.letter)})</span> ' if h.letter else ""
-        return (f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}"{self.lang_of(h.id)}>'
-                f"{letter}{self.inlines(h.children)}</h{level}>")
+        letter = ""
+        if h.letter:
+            letter = f'<span class="letter">{self.ltr_isolate(escape(h.letter) + ")")}</span> '
+        return (f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}">'
+                f"{letter}{self.in_unit_lang(h.id, self.inlines(h.children))}</h{level}>")
 
     def list_block(self, lst: ListBlock, depth: int) -> str:
         tag = "ol" if lst.ordered else "ul"
@@ -212,8 +269,10 @@ class HtmlWriter:
 
         head = "".join(cell(c, "th") for c in t.header)
         body = "\n".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in t.rows)
+        # Four columns or more: each is too narrow for hyphenated short labels (scripts.css).
+        narrow = ' class="narrow-columns"' if len(t.header) >= 4 else ""
         return (
-            f'<table id="{attr(t.id)}">\n<caption>{self.inlines(t.caption)}</caption>\n'
+            f'<table id="{attr(t.id)}"{narrow}>\n<caption>{self.inlines(t.caption)}</caption>\n'
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
         )
 
@@ -266,13 +325,22 @@ class HtmlWriter:
 
     # -- pieces of a book -----------------------------------------------------
 
+    def in_unit_lang(self, ident: str, html: str) -> str:
+        """`html` (a unit's inline content) in a span with its language when the
+        edition shows the unit in the source language; isolated by `dir` and, for
+        text that CSS copies into running heads, by Unicode isolate marks."""
+        lang = self.lang_of(ident)
+        if not lang:
+            return html
+        if " dir=" in lang:
+            html = f"{LRI}{html}{PDI}" if direction(self.book.source_language) == "ltr" else f"{RLI}{html}{PDI}"
+        return f"<span{lang}>{html}</span>"
+
     def section_title(self, section: Section) -> str:
         num = ""
         if section.number and section.kind == "section":
-            num = f'<span class="num">{escape(section.number)}.</span> '
-        lang = self.lang_of(f"{section.id}.title")
-        title = self.inlines(section.title_inlines)
-        return f"{num}<span{lang}>{title}</span>" if lang else f"{num}{title}"
+            num = f'<span class="num">{self.ltr_isolate(escape(section.number) + ".")}</span> '
+        return f"{num}{self.in_unit_lang(f'{section.id}.title', self.inlines(section.title_inlines))}"
 
     def icon_table(self) -> str:
         rows = []
