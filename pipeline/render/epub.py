@@ -311,6 +311,9 @@ class _Entry:
     kind: str
     sector: str = ""
     children: list[_Entry] = field(default_factory=list)
+    # The title as XHTML for the navigation document: with its language and
+    # direction when it falls back to the source language (the NCX takes `title`).
+    title_html: str = ""
 
     @property
     def text(self) -> str:
@@ -387,20 +390,23 @@ class _Renderer:
         title = f"{section.number} {section.title}" if section.number else section.title
         return _Doc(document_name(section.id), title, body, body_class=css)
 
+    def _title_html(self, section: Section) -> Any:
+        return _Markup(self.writer.in_unit_lang(f"{section.id}.title", escape(section.title, quote=False)))
+
     def _part_doc(self, part: Any) -> _Doc:
         opener: Section = part.opener
         sector = opener.sectors[0] if opener.sectors else "general"
         part_label = fill(self.s["part-label"], opener.number)
         items = "".join(
             f'<li><a href="{attr(document_name(sec.id))}"><span class="toc-num">{escape(sec.number)}</span> '
-            f'<span class="toc-title">{escape(sec.title)}</span></a></li>'
+            f'<span class="toc-title">{self._title_html(sec)}</span></a></li>'
             for sec in part.sections
         )
         body = (
             f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}" '
             f'epub:type="part" role="doc-part">\n'
             f'<h1 class="part-title"><span class="part-label">{escape(part_label)}</span> '
-            f"{self.writer.inlines(opener.title_inlines)}</h1>\n"
+            f"{self.writer.in_unit_lang(f'{opener.id}.title', self.writer.inlines(opener.title_inlines))}</h1>\n"
             f'<nav class="part-toc" aria-label="{attr(self.s["In this part"])}"><ol>{items}</ol></nav>\n'
             f'<div class="part-intro">{self.writer.blocks(opener.blocks)}</div>\n</section>'
         )
@@ -454,7 +460,7 @@ class _Renderer:
         for section in book.front:
             self.docs.append(self._section_doc(section, "front-matter", "frontmatter"))
             self.toc.append(_Entry(document_name(section.id), "", section.title, "front",
-                                   children=self._headings(section)))
+                                   children=self._headings(section), title_html=self._title_html(section)))
             if section.id == book.icon_table_after:
                 body = (
                     f'<section class="front-matter icon-table-section" id="icon-table" epub:type="frontmatter">\n'
@@ -465,16 +471,18 @@ class _Renderer:
         for part in book.parts:
             self.docs.append(self._part_doc(part))
             sector = part.opener.sectors[0] if part.opener.sectors else "general"
-            entry = _Entry(document_name(part.id), fill(s["part-label"], part.number), part.title, "part", sector)
+            entry = _Entry(document_name(part.id), fill(s["part-label"], part.number), part.title, "part", sector,
+                           title_html=self._title_html(part.opener))
             for section in part.sections:
                 self.docs.append(self._section_doc(section, "chapter", "chapter", "doc-chapter"))
                 entry.children.append(_Entry(document_name(section.id), section.number, section.title,
-                                             "section", sector, self._headings(section)))
+                                             "section", sector, self._headings(section),
+                                             title_html=self._title_html(section)))
             self.toc.append(entry)
         for section in book.back:
             self.docs.append(self._section_doc(section, "back-matter", "backmatter"))
             self.toc.append(_Entry(document_name(section.id), "", section.title, "back",
-                                   children=self._headings(section)))
+                                   children=self._headings(section), title_html=self._title_html(section)))
         if book.footnotes:
             body = (
                 f'<section class="back-matter endnotes" id="footnotes" epub:type="endnotes" role="doc-endnotes">\n'

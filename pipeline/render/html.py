@@ -60,6 +60,16 @@ _ADDRESS_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$|^[^\s@]+@
 _ADDRESS_BREAK_RE = re.compile(r"(?<=[/.\-?&=])(?![/.\-?&=])(?=.)")
 
 
+# A word long enough to be hyphenated (6 letters or more, scripts.css).
+_CAPITALS_RE = re.compile(r"\b\w{6,}\b")
+
+
+def _capitals(match: re.Match[str]) -> str:
+    """An all-capitals word ("SAMLIT", "REFINITIV") in a span that is never hyphenated."""
+    word = match.group(0)
+    return f'<span class="caps">{word}</span>' if word.isupper() else word
+
+
 def is_address(text: str) -> bool:
     return bool(_ADDRESS_RE.match(text))
 
@@ -149,7 +159,7 @@ class HtmlWriter:
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            text = escape(node.text, quote=False)
+            text = _CAPITALS_RE.sub(_capitals, escape(node.text, quote=False))
             agency = escape(self.book.meta.publisher, quote=False)
             if agency and agency in text:
                 # the agency's name is never hyphenated (scripts.css)
