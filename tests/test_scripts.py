@@ -30,6 +30,7 @@ from pipeline.model import (
     Paragraph,
     SoftBreak,
     Span,
+    Table,
     Text,
     all_inlines,
     block_inlines,
@@ -228,7 +229,7 @@ def test_arabic_fallback_english_reads_in_order_in_the_pdf(built: Path) -> None:
 
 
 def test_arabic_epub_fallback_runs_left_to_right(built: Path) -> None:
-    checked = 0
+    checked = latin_checked = 0
     with zipfile.ZipFile(built / "build" / "ar" / "compendium.epub") as epub:
         for name in epub.namelist():
             if not name.endswith(".xhtml"):
@@ -240,7 +241,23 @@ def test_arabic_epub_fallback_runs_left_to_right(built: Path) -> None:
                         (a.get("dir") for a in element.iterancestors() if a.get("lang") == "en"), None)
                     assert own == "ltr", f"{name}: <{etree.QName(element).localname} lang=en> without dir=ltr"
                     checked += 1
-    assert checked > 100
+            # Latin words in Arabic paragraphs (abbreviations, names) are isolated too
+            for element in root.iter("{*}p", "{*}li", "{*}td"):
+                if _direction(element) != "rtl":
+                    continue
+                for piece in [element.text or ""] + [child.tail or "" for child in element]:
+                    piece = re.sub("\u2066[^\u2069]*\u2069", "", piece)  # isolated by Unicode's marks
+                    assert not re.search(r"[A-Za-z]{2,}", piece), f"{name}: '{piece.strip()[:60]}' not isolated"
+                    latin_checked += 1
+    assert checked > 100 and latin_checked > 100
+
+
+def _direction(element) -> str:  # type: ignore[no-untyped-def]
+    """The direction an element's own text is laid out in: the nearest dir."""
+    for candidate in [element, *element.iterancestors()]:
+        if candidate.get("dir"):
+            return str(candidate.get("dir"))
+    return "ltr"
 
 
 def test_arabic_factsheet_addresses_extract_intact(built: Path) -> None:
@@ -294,6 +311,10 @@ def test_chinese_fallback_english_and_headings_are_not_justified(built: Path) ->
     with zipfile.ZipFile(built / "build" / "zh-Hans" / "compendium.epub") as epub:
         css = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".css"))
     assert not re.search(r"text-align:\s*justify", css)
+    # CJK line-breaking rules: no line starts with closing punctuation
+    for path in pdfs(built, "zh-Hans"):
+        starts = [line for line in pdftotext(path, "-raw").split("\n") if line[:1] in "，。、）：；！？」』”"]
+        assert not starts, f"{path.name}: {starts[:3]}"
 
 
 # -- Text layer -------------------------------------------------------------------
@@ -431,6 +452,29 @@ def test_no_heading_label_or_capitals_line_ends_with_a_hyphen(built: Path, lang:
         for page in reader.pages:
             page.extract_text(visitor_text=visit)
         assert not offenders, f"{path.name}: {offenders[:5]}"
+
+
+def test_short_table_labels_are_not_hyphenated(built: Path) -> None:
+    """The issue's narrow-column breaks ("Imple-/menter", "Multination-/al Compan-/ies")."""
+    book = edition_book(built, "en")
+    labels: set[str] = set()
+    for section in book.sections():
+        for table in (b for b in walk_blocks(section.blocks) if isinstance(b, Table)):
+            for index in range(len(table.header)):
+                cells = [plain_text(row[index].children) for row in table.rows if index < len(row)]
+                if len(table.header) >= 4 or max(map(len, cells), default=0) <= 60:
+                    labels.update(w for c in cells for w in re.findall(r"\w{6,}", c))
+    assert {"Implementer", "Multinational"} <= labels
+    for path in pdfs(built, "en"):
+        broken = [m.group(0) for m in re.finditer(r"(\w+)" + SOFT_HYPHEN + r"\n(\w+)", pdftotext(path))
+                  if m.group(1) + m.group(2) in labels and not _in_body(book, m.group(1) + m.group(2))]
+        assert not broken, f"{path.name}: {broken[:5]}"
+
+
+def _in_body(book: Book, word: str) -> bool:
+    """Whether `word` also appears in running text (where it may be hyphenated)."""
+    return any(word in plain_text(b.children) for s in book.sections() for b in walk_blocks(s.blocks)
+               if isinstance(b, Paragraph))
 
 
 # Limits for the English print edition (see README, "The editions"): WeasyPrint

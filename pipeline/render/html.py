@@ -60,6 +60,9 @@ _ADDRESS_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$|^[^\s@]+@
 _ADDRESS_BREAK_RE = re.compile(r"(?<=[/.\-?&=])(?![/.\-?&=])(?=.)")
 
 
+# The longest cell (in characters) of a column of short labels.
+SHORT_CELL = 60
+
 # A word long enough to be hyphenated (6 letters or more, scripts.css).
 _CAPITALS_RE = re.compile(r"\b\w{6,}\b")
 
@@ -187,6 +190,9 @@ class HtmlWriter:
             return self.xref(node)
         if isinstance(node, FootnoteRef):
             return self.noteref(node.label)
+        if isinstance(node, Span) and not node.lang:
+            # Latin words in right-to-left text (the typography transform): direction only
+            return self.ltr_isolate(self.inlines(node.children))
         if isinstance(node, Span):
             inner = self.inlines(node.children)
             if direction(node.lang) != direction(self.book.meta.language):
@@ -272,17 +278,29 @@ class HtmlWriter:
         return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
 
     def table(self, t: Table) -> str:
-        def cell(c: Cell, tag: str) -> str:
-            scope = ' scope="col"' if tag == "th" else ""
-            align = f' class="align-{attr(c.align)}"' if c.align else ""
-            return f"<{tag}{scope}{align}{self.lang_of(c.id)}>{self.inlines(c.children)}</{tag}>"
+        # A column of short labels ("Implementer", "Multinational Companies") is
+        # laid out narrow: its cells are not hyphenated (scripts.css), the table
+        # layout widens the column to its longest word instead. Four columns or
+        # more are all narrow.
+        short = {
+            index for index in range(len(t.header))
+            if len(t.header) >= 4 or max(
+                (len(plain_text(row[index].children)) for row in t.rows if index < len(row)), default=0
+            ) <= SHORT_CELL
+        }
 
-        head = "".join(cell(c, "th") for c in t.header)
-        body = "\n".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in t.rows)
-        # Four columns or more: each is too narrow for hyphenated short labels (scripts.css).
-        narrow = ' class="narrow-columns"' if len(t.header) >= 4 else ""
+        def cell(c: Cell, tag: str, index: int) -> str:
+            scope = ' scope="col"' if tag == "th" else ""
+            classes = ([f"align-{c.align}"] if c.align else []) + (["short"] if index in short else [])
+            cls = f' class="{attr(" ".join(classes))}"' if classes else ""
+            return f"<{tag}{scope}{cls}{self.lang_of(c.id)}>{self.inlines(c.children)}</{tag}>"
+
+        head = "".join(cell(c, "th", i) for i, c in enumerate(t.header))
+        body = "\n".join(
+            "<tr>" + "".join(cell(c, "td", i) for i, c in enumerate(row)) + "</tr>" for row in t.rows
+        )
         return (
-            f'<table id="{attr(t.id)}"{narrow}>\n<caption>{self.inlines(t.caption)}</caption>\n'
+            f'<table id="{attr(t.id)}">\n<caption>{self.inlines(t.caption)}</caption>\n'
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
         )
 

@@ -22,7 +22,7 @@ from datetime import date
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from ..model import Book, Code, Emph, Inline, Link, SoftBreak, Span, Strong, Text, XRef
+from ..model import Book, Code, Emph, Inline, Link, Loc, SoftBreak, Span, Strong, Text, XRef
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -165,6 +165,33 @@ def language_typography(text: str, lang: str) -> str:
     return text
 
 
+# A run of Latin-script words in right-to-left text ("UNODC", "A-1400",
+# "Tech Against Trafficking"): it ends on a letter or digit, so the sentence's
+# own punctuation stays outside.
+_LATIN_RUN = re.compile(r"[A-Za-z](?:[A-Za-z0-9\-.&/\u2019' ]*[A-Za-z0-9])?")
+
+
+def isolate_latin(nodes: list[Inline], loc_of: Loc) -> list[Inline]:
+    """Latin runs of right-to-left text as direction-only spans (lang ""), so
+    that each is laid out as an isolated left-to-right run with its own order."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            pos = 0
+            for m in _LATIN_RUN.finditer(node.text):
+                if m.start() > pos:
+                    out.append(Text(node.text[pos:m.start()]))
+                out.append(Span("", [Text(m.group(0))], loc_of))
+                pos = m.end()
+            if pos < len(node.text):
+                out.append(Text(node.text[pos:]))
+            continue
+        if isinstance(node, Emph | Strong | XRef):
+            node.children = isolate_latin(node.children, loc_of)
+        out.append(node)  # links (addresses are isolated by the renderer) and spans keep theirs
+    return out
+
+
 def apply_typography(book: Book, strings: dict[str, str], lang: str,
                      quotes: dict[str, list[str]] | None = None) -> None:
     """Typographic quotes and each language's spacing on every text of the edition, in place.
@@ -181,8 +208,14 @@ def apply_typography(book: Book, strings: dict[str, str], lang: str,
         if unit.inlines is not None:
             state = _QuoteState(quotes_for(text_lang, quotes))
             _fix_run(unit.inlines, text_lang, language_typography, state, quotes)
+            if direction(text_lang) == "rtl":
+                unit.inlines[:] = isolate_latin(unit.inlines, unit.loc)
             if unit.set_inlines is not None:
                 unit.set_inlines(unit.inlines)  # a section's plain title follows its inlines
         elif unit.set_text is not None and unit.text:
             state = _QuoteState(quotes_for(text_lang, quotes))
-            unit.set_text(language_typography(state.fix(unit.text), text_lang))
+            text = language_typography(state.fix(unit.text), text_lang)
+            if direction(text_lang) == "rtl" and "{" not in text:
+                # plain text has no markup: Unicode's own isolate marks, drawn as nothing
+                text = _LATIN_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
+            unit.set_text(text)
