@@ -348,7 +348,8 @@ def test_english_pdfs_have_no_hyphen_left_inside_a_word(built: Path) -> None:
 def test_a_hyphenated_sentence_is_found_whole(built: Path) -> None:
     book = edition_book(built, "en")
     text = pdftotext(built / "build" / "en" / "compendium-print.pdf")
-    whole = re.sub(r"\s+", " ", text.replace(SOFT_HYPHEN + "\n", ""))
+    # compared without white space: extraction puts a line end after "ECOSOC/"
+    whole = re.sub(r"\s+", "", text.replace(SOFT_HYPHEN + "\n", ""))
     paragraphs = [plain_text(b.children) for s in book.sections() for b in walk_blocks(s.blocks)
                   if isinstance(b, Paragraph) and all(isinstance(n, Text | SoftBreak) for n in b.children)]
     found = 0
@@ -357,7 +358,7 @@ def test_a_hyphenated_sentence_is_found_whole(built: Path) -> None:
         for paragraph in paragraphs:
             sentences = [s for s in re.split(r"(?<=\.) ", re.sub(r"\s+", " ", paragraph)) if word in s.split()]
             if sentences:
-                assert sentences[0] in whole, f"'{sentences[0]}' is not in the extracted text"
+                assert re.sub(r"\s+", "", sentences[0]) in whole, f"'{sentences[0]}' is not in the extracted text"
                 found += 1
                 break
         if found >= 10:

@@ -48,8 +48,8 @@ def long_date(iso: str, lang: str) -> str:
 
 _FRENCH = [
     # a translator who typed no space at all: "Publié par:" (not "https:", "10:30")
-    (re.compile(r"(?<=[^\s\d/:;!?\u00a0\u202f])([;!?])(?=\s|$|»)"), NNBSP + r"\1"),
-    (re.compile(r"(?<=[^\s\d/:\u00a0\u202f])(:)(?=\s|$)"), NBSP + ":"),
+    (re.compile(r"(?<=[^\s/:;!?\u00a0\u202f])([;!?])(?=\s|$|»)"), NNBSP + r"\1"),
+    (re.compile(r"(?<=[^\s/:\u00a0\u202f])(:)(?=\s|$)"), NBSP + ":"),
     (re.compile(r"[ \u00a0\u202f]+([;!?])"), NNBSP + r"\1"),
     (re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)"), NBSP + ":"),
     (re.compile(r"«[ \u00a0\u202f]*"), "«" + NBSP),
@@ -134,7 +134,12 @@ def _fix_run(nodes: list[Inline], lang: str, fix: TextFix, state: _QuoteState,
     """Apply `fix` and smart quotes to a run in place; spans follow their own language."""
     for node in nodes:
         if isinstance(node, Text):
+            before = state.before
             node.text = fix(state.fix(node.text), lang)
+            if (lang.split("-")[0] == "fr" and node.text[:1] in ":;!?" and not before.isspace()
+                    and before not in (NBSP, NNBSP)):
+                # the mark follows a link or emphasis ("<https://...>; <https://...>")
+                node.text = (NBSP if node.text[0] == ":" else NNBSP) + node.text
         elif isinstance(node, Emph | Strong | XRef):
             _fix_run(node.children, lang, fix, state, declared)
         elif isinstance(node, Link):
