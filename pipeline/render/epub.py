@@ -35,7 +35,7 @@ from ..theme import Theme
 from ..transforms.resolve import fill
 from ..transforms.typography import direction, label_colon
 from .atomic import atomic_path
-from .html import HtmlWriter, Linker, attr
+from .html import LRI, PDI, HtmlWriter, Linker, attr
 from .pdf import _Markup
 from .timestamps import build_timestamp
 
@@ -329,9 +329,13 @@ class _Renderer:
         self.edition = edition
         self.book = edition.book
         self.theme: Theme = edition.theme
-        self.s = DEFAULT_STRINGS | dict(edition.strings)
         self.lang = edition.lang
         self.dir = direction(self.lang)
+        defaults = {key: value for key, value in DEFAULT_STRINGS.items() if key not in edition.strings}
+        if self.dir == "rtl":
+            # English words the edition has no translation of, isolated left to right
+            defaults = {key: value if "{" in value else f"{LRI}{value}{PDI}" for key, value in defaults.items()}
+        self.s = defaults | dict(edition.strings)
         self.writer = HtmlWriter(
             self.book,
             dict(edition.strings),

@@ -220,7 +220,9 @@ def apply_typography(book: Book, strings: dict[str, str], lang: str,
         elif unit.set_text is not None and unit.text:
             state = _QuoteState(quotes_for(text_lang, quotes))
             text = language_typography(state.fix(unit.text), text_lang)
+            # plain text has no markup: Unicode's own isolate marks, drawn as nothing
             if direction(text_lang) == "rtl" and "{" not in text:
-                # plain text has no markup: Unicode's own isolate marks, drawn as nothing
                 text = _LATIN_RUN.sub(lambda m: f"\u2066{m.group(0)}\u2069", text)
+            elif direction(lang) == "rtl" and text_lang != lang and "{" not in text:
+                text = f"\u2066{text}\u2069"  # a fallback string in a right-to-left edition
             unit.set_text(text)
