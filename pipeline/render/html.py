@@ -60,6 +60,11 @@ _ADDRESS_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$|^[^\s@]+@
 _ADDRESS_BREAK_RE = re.compile(r"(?<=[/.\-?&=])(?![/.\-?&=])(?=.)")
 
 
+# Punctuation no line may start with (Latin, and CJK as UAX #14's CL and IS classes).
+CLOSING_PUNCTUATION = frozenset(
+    ".,;:!?)]}\u00bb\u201d\u2019\uff0c\u3002\u3001\uff09\uff1a\uff1b\uff01\uff1f\u300d\u300f"
+)
+
 # The longest cell (in characters) of a column of short labels.
 SHORT_CELL = 60
 
@@ -158,7 +163,21 @@ class HtmlWriter:
     # -- inline ---------------------------------------------------------------
 
     def inlines(self, nodes: list[Inline]) -> str:
-        return "".join(self.inline(node) for node in nodes)
+        out: list[str] = []
+        pending = list(nodes)
+        while pending:
+            node = pending.pop(0)
+            after = pending[0] if pending else None
+            if (isinstance(node, FootnoteRef) and isinstance(after, Text)
+                    and after.text[:1] in CLOSING_PUNCTUATION):
+                # A note marker keeps the punctuation after it on its line: no line
+                # starts with "，" or "." (the layout would break between the boxes).
+                glued = escape(after.text[0], quote=False)
+                out.append(f'<span class="nobreak">{self.inline(node)}{glued}</span>')
+                pending[0] = Text(after.text[1:])
+                continue
+            out.append(self.inline(node))
+        return "".join(out)
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
