@@ -90,13 +90,18 @@ def _section_html(writer: HtmlWriter, section: Section, css_class: str) -> str:
     )
 
 
+def _toc_title(writer: HtmlWriter, section: Section) -> Markup:
+    """A contents entry's title, with its language and direction when it falls back."""
+    return _Markup(writer.in_unit_lang(f"{section.id}.title", escape(section.title, quote=False)))
+
+
 def book_body(book: Book, writer: HtmlWriter, s: dict[str, str]) -> tuple[str, list[dict[str, str]]]:
     """The body of the whole book, and the entries of its table of contents."""
     out: list[str] = []
     toc: list[dict[str, str]] = []
     for section in book.front:
         out.append(_section_html(writer, section, "front-matter"))
-        toc.append({"kind": "front", "id": section.id, "number": "", "title": section.title})
+        toc.append({"kind": "front", "id": section.id, "number": "", "title": _toc_title(writer, section)})
         if section.id == book.icon_table_after:
             out.append(
                 f'<section class="front-matter icon-table-section" id="icon-table">\n'
@@ -107,25 +112,28 @@ def book_body(book: Book, writer: HtmlWriter, s: dict[str, str]) -> tuple[str, l
         opener = part.opener
         sector = opener.sectors[0] if opener.sectors else "general"
         part_toc = "".join(
-            f'<li><a href="#{attr(sec.id)}"><span class="toc-num">{escape(sec.number)}</span> '
-            f"{writer.inlines(sec.title_inlines)}</a></li>"
+            f'<li><a href="#{attr(sec.id)}"><span class="toc-num">{writer.ltr_isolate(escape(sec.number))}</span> '
+            f"{writer.in_unit_lang(f'{sec.id}.title', writer.inlines(sec.title_inlines))}</a></li>"
             for sec in part.sections
         )
+        part_title = writer.in_unit_lang(f"{opener.id}.title", writer.inlines(opener.title_inlines))
         out.append(
             f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}">\n'
             f'<p class="part-label">{escape(fill(s["part-label"], opener.number))}</p>\n'
-            f'<h1 class="part-title">{writer.inlines(opener.title_inlines)}</h1>\n'
+            f'<h1 class="part-title">{part_title}</h1>\n'
             f'<nav class="part-toc" aria-label="{attr(s["In this part"])}"><ol>{part_toc}</ol></nav>\n'
             f'<div class="part-intro">{writer.blocks(opener.blocks)}</div>\n</section>'
         )
         toc.append({"kind": "part", "id": opener.id, "number": fill(s["part-label"], opener.number),
-                    "title": opener.title})
+                    "title": _toc_title(writer, opener)})
         for section in part.sections:
             out.append(_section_html(writer, section, "chapter"))
-            toc.append({"kind": "section", "id": section.id, "number": section.number, "title": section.title})
+            number = _Markup(writer.ltr_isolate(escape(section.number)))
+            toc.append({"kind": "section", "id": section.id, "number": number,
+                        "title": _toc_title(writer, section)})
     for section in book.back:
         out.append(_section_html(writer, section, "back-matter"))
-        toc.append({"kind": "back", "id": section.id, "number": "", "title": section.title})
+        toc.append({"kind": "back", "id": section.id, "number": "", "title": _toc_title(writer, section)})
     if book.footnotes and writer.footnote_mode == "endnotes":
         out.append(
             f'<section class="back-matter endnotes" id="footnotes" role="doc-endnotes">\n'
@@ -146,7 +154,7 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
         icon_src=lambda name: f"icons/{name}",
     )
     body, toc = book_body(book, writer, strings)
-    from ..transforms.typography import direction, long_date
+    from ..transforms.typography import direction, label_colon, long_date
 
     lang = book.meta.language
     # The theme may say how a language writes its dates (UN English: "1 December 2021").
@@ -156,6 +164,7 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
         "book.html.j2",
         lang=lang,
         dir=direction(lang),
+        colon=label_colon(lang),
         edition_date=long_date(book.meta.date, str(date_locale)),
         profile=profile,
         footnote_mode=footnote_mode,
