@@ -92,7 +92,7 @@ test: $(STAMP) $(BROWSER_STAMP) $(AXE) $(ACE_STAMP) ## Run the test suite (build
 linkcheck: $(STAMP) ## Check that every external link still answers (the one target that uses the network)
 	$(COMPENDIUM) links
 
-fuzz: $(STAMP) ## Long property-based run over the loader, Markdown and PO import (Hypothesis)
+fuzz: $(STAMP) ## Long property-based run over the loader, Markdown, PO import and link-check answers (Hypothesis)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 i18n-extract: $(STAMP) ## Write the translation template translations/compendium.pot

@@ -107,7 +107,10 @@ def read_page_map(project: Project, lang: str) -> dict[str, int]:
     path = project.out_dir(lang) / "pagemap.json"
     if not path.is_file():
         raise PipelineError(f"page map '{path}' is missing: build the print PDF first")
-    return json.loads(path.read_text(encoding="utf-8"))["ids"]
+    page_map = _load_page_map(path)
+    if page_map is None:
+        raise PipelineError(f"page map '{path}' is not one the print build writes: build the print PDF again")
+    return page_map.ids
 
 
 # -- the print layout's page map: kept current for the EPUB's page list -------
@@ -188,6 +191,12 @@ def layout_key(project: Project, edition: Edition, html_text: str | None = None)
     return "sha256:" + digest.hexdigest()
 
 
+# Bounds on what is read back from build/: the Compendium has about 130
+# pages and its map about 60 KB.
+MAX_PAGES = 10_000
+MAX_PAGE_MAP_BYTES = 16 * 1024 * 1024
+
+
 @dataclass
 class PageMap:
     """Which page of the print edition each id lands on (build/<lang>/pagemap.json)."""
@@ -199,16 +208,29 @@ class PageMap:
 
 
 def _load_page_map(path: Path) -> PageMap | None:
-    """The page map at `path`, or None when it is missing or unreadable (then it is rebuilt)."""
+    """The page map at `path`, or None when it is missing or does not fit (then it is rebuilt).
+
+    The map is read back from build/, so it is input like any other: bounded
+    in size, every page number within the page count and the page count
+    within MAX_PAGES (a `pages: 10**30` must not drive a loop or an allocation).
+    """
     try:
+        if path.stat().st_size > MAX_PAGE_MAP_BYTES:
+            return None
         data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("ids"), dict):
+    if not isinstance(data, dict) or not isinstance(data.get("ids"), dict) or not isinstance(data.get("key"), str):
         return None
-    ids = {str(k): v for k, v in data["ids"].items() if isinstance(v, int) and not isinstance(v, bool)}
     pages = data.get("pages")
-    return PageMap(path, str(data.get("key", "")), pages if isinstance(pages, int) else None, ids)
+    if not (isinstance(pages, int) and not isinstance(pages, bool) and 1 <= pages <= MAX_PAGES):
+        return None
+    ids: dict[str, int] = {}
+    for ident, page in data["ids"].items():
+        if not (isinstance(page, int) and not isinstance(page, bool) and 1 <= page <= pages):
+            return None
+        ids[ident] = page
+    return PageMap(path, data["key"], pages, ids)
 
 
 def ensure_page_map(project: Project, edition: Edition,

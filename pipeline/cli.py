@@ -81,9 +81,11 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
     from .checks import run_checks
     from .checks.translations import translation_findings
     from .load import load_book
+    from .render.timestamps import check_environment
     from .summary import summarise
     from .theme import load_theme
 
+    check_environment()
     book = load_book(source_dir)
     findings = run_checks(book)
     root = source_dir.resolve().parent
@@ -103,7 +105,7 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
         }, indent=2, ensure_ascii=False))
     else:
         for finding in findings:
-            click.echo(str(finding), err=True)
+            click.echo(finding.shown(), err=True)
         click.echo(_summary_text(summary))
         click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors or (warnings_as_errors and warnings):
@@ -159,9 +161,11 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     """
     from .build import Project
     from .load import load_book
+    from .render.timestamps import check_environment
     from .scheduler import FORMATS, progress_for
     from .scheduler import build as run_build
 
+    check_environment()
     project = Project.at(project_dir)
     # Only book.yml is read up front (a build with nothing to do must return at
     # once); the whole source and the translations are checked by `preflight`
@@ -262,7 +266,7 @@ def _refuse_bad_translations(project: Any, book: Any, langs: list[str]) -> None:
     errors = [f for f in translation_findings(project.root, book, theme.strings, "themes/default/strings.yml", langs)
               if f.severity == "error"]
     for finding in errors:
-        click.echo(str(finding), err=True)
+        click.echo(finding.shown(), err=True)
     if errors:
         click.echo(f"{len(errors)} error(s) in the translations of {', '.join(langs)}: nothing built", err=True)
         sys.exit(1)
@@ -347,7 +351,7 @@ def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
     for path in chosen:
         findings = run_epubcheck(path)
         for finding in findings:
-            click.echo(str(finding), err=True)
+            click.echo(finding.shown(), err=True)
         click.echo(f"{path}: EPUBCheck: {summary(findings)}")
         failed = failed or any(f.severity in ("error", "warning") for f in findings)
         if ace is not None:

@@ -13,11 +13,12 @@ from typing import Any
 
 import click
 
-from .errors import PipelineError
+from .errors import PipelineError, shown_loc
 
 
 def tell(exc: PipelineError) -> None:
-    click.echo(f"error: {exc}" if not exc.loc else f"{exc.loc}: error: {exc.message}", err=True)
+    click.echo(f"error: {exc.message}" if not exc.loc else f"{shown_loc(exc.loc)}: error: {exc.message}",
+               err=True)
 
 
 def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,6 +7,7 @@ takes an Edition and never knows whether it was translated.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from .build import Edition, Project
@@ -55,16 +56,20 @@ def edition_for(project: Project, lang: str | None = None,
         )
     language = known[lang]
     name = native_name(lang, language.name)
+    from .transforms.typography import apply_typography
+
+    quotes = theme.options.get("quotes")
     if lang == source_lang:
-        return Edition(book, theme, dict(theme.strings), lang, name, False), None
+        # a copy: the loaded book stays as written (translations are keyed on it)
+        source_book, strings = copy.deepcopy(book), dict(theme.strings)
+        apply_typography(source_book, strings, lang, quotes)
+        return Edition(source_book, theme, strings, lang, name, False), None
     po = read_po(po_path(project, lang), shown(po_path(project, lang)))
     from .i18n.catalog import load_contexts
 
     translated, strings, report = translate_book(book, theme.strings, po, lang,
                                                  contexts=load_contexts(project.root))
-    from .transforms.typography import apply_typography
-
-    apply_typography(translated, strings, lang)
+    apply_typography(translated, strings, lang, quotes)
     draft = language.status == "draft"
     notice = strings.get("Draft notice", "")
     edition = Edition(translated, theme, strings, lang, name, draft, notice)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
-from .markdown import ID_RE, parse_inline
+from .markdown import ID_RE, parse_inline, refuse_footnotes
 from .model import Book, Inline, Loc
 from .yamlfile import parse_yaml_located
 
@@ -177,9 +177,9 @@ def _load_one(path: Path, source_dir: Path, book: Book) -> Factsheet:
             raise SourceError(f"practice '{pid}': 'summary' should be one or two sentences of text",
                               at("practices", n, "summary") if "summary" in entry else loc)
         summary_loc = _value_loc(at("practices", n, "summary"), raw_lines)
-        practices.append(FactsheetPractice(pid, parse_inline(" ".join(summary.split()), summary_loc),
-                                           loc,
-                                           f"factsheet.{sector}.{pid}.summary"))
+        summary_inlines = parse_inline(" ".join(summary.split()), summary_loc)
+        refuse_footnotes(summary_inlines, f"the summary of '{pid}'")
+        practices.append(FactsheetPractice(pid, summary_inlines, loc, f"factsheet.{sector}.{pid}.summary"))
 
     resources = None
     if "resources" in data:

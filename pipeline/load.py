@@ -22,6 +22,8 @@ from .markdown import (
     BlockContext,
     parse_blocks,
     parse_inline,
+    refuse_footnotes,
+    validate_id,
 )
 from .model import (
     Book,
@@ -33,6 +35,8 @@ from .model import (
     Part,
     Section,
     Sector,
+    block_inlines,
+    walk_blocks,
 )
 from .yamlfile import Path as YamlPath
 from .yamlfile import parse_yaml_located
@@ -41,6 +45,9 @@ from .yamlfile import parse_yaml_located
 # binary, a runaway generator); refusing it keeps the pipeline responsive.
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 ICON_TABLE = "icon-table"
+# The dates a book may carry (book.yml `date`, SOURCE_DATE_EPOCH): from the
+# start of the Unix epoch to the end of the century.
+DATE_RANGE = (datetime.date(1970, 1, 1), datetime.date(2099, 12, 31))
 _BCP47_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
 
@@ -292,6 +299,9 @@ class Loader:
                 if intro_text.strip()
                 else []
             )
+            for block in walk_blocks(intro):
+                for _loc, run in block_inlines(block):
+                    refuse_footnotes(run, f"sector '{sid}''s introduction")
             colour = _expect(entry, "colour", str, at("colour"), what)
             if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
                 raise SourceError(
@@ -347,10 +357,7 @@ class Loader:
         loc = Loc(rel, 1)
         what = "front matter"
         sid = _expect(meta, "id", str, where("id"), what)
-        if not ID_RE.match(sid):
-            raise SourceError(
-                f"id '{sid}' must be lower case letters, digits and hyphens", where("id")
-            )
+        validate_id(sid, where("id"))
         title = _expect(meta, "title", str, where("title"), what)
         number = meta.get("number", "")
         if number is None:
@@ -491,6 +498,18 @@ class Loader:
         date = raw_date.isoformat() if isinstance(raw_date, datetime.date) else raw_date
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
             raise SourceError(f"book.yml: 'date' should be YYYY-MM-DD, got '{date}'", at("date"))
+        try:
+            parsed_date = datetime.date.fromisoformat(date)
+        except ValueError:
+            raise SourceError(f"book.yml: 'date' {date} is not a calendar date", at("date")) from None
+        # Dates become PDF and EPUB timestamps (seconds since 1970, four-digit
+        # years in XMP): outside this range they are refused here, with the line.
+        if not DATE_RANGE[0] <= parsed_date <= DATE_RANGE[1]:
+            raise SourceError(f"book.yml: 'date' {date} is outside {DATE_RANGE[0]}..{DATE_RANGE[1]}",
+                              at("date"))
+        if not DATE_RANGE[0].year <= year <= DATE_RANGE[1].year:
+            raise SourceError(f"book.yml: 'year' {year} is outside {DATE_RANGE[0].year}..{DATE_RANGE[1].year}",
+                              at("year"))
         keywords = _expect(
             data, "keywords", list, at("keywords"), "book.yml", required=False, default=[]
         )
@@ -628,4 +647,8 @@ def _dedent(text: str) -> str:
 
 def load_book(source_dir: Path | str = "source") -> Book:
     """Load the book under `source_dir`; raises SourceError on the first unreadable thing."""
+    from .errors import show_paths_from
+
+    # Locations are relative to the project; messages show them from the cwd.
+    show_paths_from(project_root_of(Path(source_dir)))
     return Loader(Path(source_dir)).load()

@@ -42,14 +42,84 @@ from .model import (
     Table,
     Text,
     XRef,
+    walk_inlines,
 )
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# \A...\Z, not ^...$: `$` also matches before a final newline, and an id
+# "intro\n" (a YAML escape) would pass and then carry the newline into every
+# translation context and file name derived from it.
+ID_RE = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
+FOOTNOTE_LABEL_RE = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
+
+# Ids the pipeline writes itself (templates, EPUB documents, notes, page
+# list). An author's id equal to one of them gives two elements with one id,
+# and a cross-reference or page number that lands on the wrong one.
+RESERVED_IDS = frozenset({
+    "cover", "imprint", "contents", "icon-table", "footnotes", "landmarks", "page-list",
+})
+_RESERVED_ID_RE = re.compile(r"\A(?:fn-.*|fnref-.*|page-[0-9]+|.*-title)\Z", re.S)
+
+
+def id_problem(ident: str) -> str | None:
+    """Why `ident` cannot be an author's id, or None when it can."""
+    if not ID_RE.match(ident):
+        return f"id '{ident}' must be lower case letters, digits and hyphens"
+    if ident in RESERVED_IDS or _RESERVED_ID_RE.match(ident):
+        return (f"id '{ident}' is reserved: the pipeline writes it itself "
+                "(cover, imprint, contents, icon-table, footnotes, landmarks, page-list, "
+                "page-N, fn-*, fnref-*, *-title)")
+    return None
+
+
+_BLOCK_NAMES = {
+    "heading_open": "a heading", "container_box_open": "a box fence (:::)", "table_open": "a table",
+    "bullet_list_open": "a list", "ordered_list_open": "a list", "blockquote_open": "a block quote",
+    "fence": "a code block", "code_block": "a code block", "hr": "a rule (---)",
+}
+
+
+def block_markdown(text: str) -> str | None:
+    """What block-level Markdown `text` holds (a heading, a box fence, a table,
+    a second paragraph...), or None when it is one run of inline text."""
+    try:
+        _bound(text, Loc("", 0), "this text", MAX_INLINE_CHARS)
+    except SourceError:
+        return None  # too large to look at: parse_inline refuses it, with its line
+    tokens = _PARSER.parse(text)
+    paragraphs = 0
+    for token in tokens:
+        if token.type in _BLOCK_NAMES:
+            return _BLOCK_NAMES[token.type]
+        if token.type == "paragraph_open":
+            paragraphs += 1
+            if paragraphs > 1:
+                return "a second paragraph (a blank line)"
+        elif token.type not in ("inline", "paragraph_close", "html_block"):  # (raw HTML: its own, clearer refusal)
+            return f"block Markdown ({token.type.removesuffix('_open')})"
+    return None
+
+
+def refuse_footnotes(inlines: list[Inline], where: str) -> None:
+    """A footnote reference in text printed where no notes are (a sector's
+    introduction, a factsheet summary) would be dropped: refuse it, with its line."""
+    for node in walk_inlines(inlines):
+        if isinstance(node, FootnoteRef):
+            raise SourceError(f"footnote reference '[^{node.label}]' in {where}, which is printed "
+                              "without notes (in the factsheet): move the note into the text, "
+                              "or cite it in the book", node.loc)
+
+
+def validate_id(ident: str, loc: Loc) -> str:
+    """The one validation of an author's id (sections, headings, boxes, tables)."""
+    problem = id_problem(ident)
+    if problem:
+        raise SourceError(problem, loc)
+    return ident
+
 # A BCP 47 language tag as the book uses them: "en", "zh-Hans", "pt-BR".
 LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 # `]{` left in text: a span whose attributes markdown-it could not read.
 _BROKEN_SPAN_RE = re.compile(r"\]\{")
-FOOTNOTE_LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FENCE_RE = re.compile(r"^(\s*)(:{3,})(.*)$")
 _HEADING_ATTR_RE = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_TOKEN_RE = re.compile(
@@ -129,11 +199,9 @@ def parse_attrs(text: str, loc: Loc) -> dict[str, str]:
                 loc,
             )
         if m.group("id") is not None:
-            if not ID_RE.match(m.group("id")):
-                raise SourceError(
-                    f"id '{m.group('id')}' must be lower case letters, digits and hyphens", loc
-                )
-            attrs["id"] = m.group("id")
+            if "id" in attrs:
+                raise SourceError(f"two ids given ('{attrs['id']}' and '{m.group('id')}'): keep one", loc)
+            attrs["id"] = validate_id(m.group("id"), loc)
         elif m.group("cls") is not None:
             attrs.setdefault("class", m.group("cls"))
         else:
@@ -142,6 +210,8 @@ def parse_attrs(text: str, loc: Loc) -> dict[str, str]:
             )
             if m.group("key") in attrs:
                 raise SourceError(f"attribute '{m.group('key')}' given twice", loc)
+            if m.group("key") == "id":
+                value = validate_id(value, loc)
             attrs[m.group("key")] = value
         pos = m.end()
         while pos < len(text) and text[pos].isspace():
@@ -450,6 +520,8 @@ def _take_heading_id(children: list[Inline], loc: Loc) -> str:
         return ""
     attrs = parse_attrs(m.group(1), loc)
     last.text = last.text[: m.start()].rstrip()
+    if re.search(r"\{#[^{}]*\}\s*\Z", last.text):
+        raise SourceError("a heading with two ids: give one {#id}", loc)
     if not last.text:
         children.pop()
     extra = set(attrs) - {"id"}
@@ -555,8 +627,29 @@ def _span_lang(tok: Token, loc: Loc) -> str:
     return lang
 
 
+# Bounds on what one parse may be given. The parser's time grows with the
+# number of inline markers (450,000 emphasis spans took 33 s): the largest
+# source file has about 350 of them, the largest PO file about 500.
+MAX_MARKERS = 10_000
+MAX_INLINE_CHARS = 100_000  # one title, footnote, summary or translated message
+_MARKER = re.compile(r"[*_`\[\]<>]")
+
+
+def _bound(text: str, loc: Loc, what: str, limit_chars: int | None = None) -> None:
+    if limit_chars is not None and len(text) > limit_chars:
+        raise SourceError(f"{what} is {len(text):,} characters long; at most {limit_chars:,} are accepted", loc)
+    markers = 0
+    for match in _MARKER.finditer(text):
+        markers += 1
+        if markers > MAX_MARKERS:
+            line = loc.line + text.count("\n", 0, match.start()) if loc.line else 0
+            raise SourceError(f"{what} holds more than {MAX_MARKERS:,} Markdown markers (* _ ` [ ] < >); "
+                              "split it or remove the markup", Loc(loc.file, line))
+
+
 def parse_inline(text: str, loc: Loc) -> list[Inline]:
     """Parse one line of inline Markdown (a title, a footnote, a translation)."""
+    _bound(text, loc, "this text", MAX_INLINE_CHARS)
     tokens = _PARSER.parseInline(text)
     return convert_inline(tokens[0].children or [] if tokens else [], loc)
 
@@ -564,6 +657,7 @@ def parse_inline(text: str, loc: Loc) -> list[Inline]:
 def parse_blocks(text: str, ctx: BlockContext) -> list[Block]:
     """Parse a Markdown body into model blocks; table captions are attached here."""
     lines = text.split("\n")
+    _bound(text, Loc(ctx.file, ctx.first_line), "the file")
     check_fences(lines, ctx.file, ctx.first_line)
     tokens = _PARSER.parse(text)
     for tok in tokens:

@@ -96,7 +96,8 @@ class Span:
 
     Translators mark document titles kept in English this way; renderers
     give it its language and, where the edition's direction differs, its
-    own isolated direction.
+    own isolated direction. The typography transform also makes spans with
+    no language (`lang == ""`): Latin words isolated in right-to-left text.
     """
 
     lang: str

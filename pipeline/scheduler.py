@@ -28,18 +28,20 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import Edition, Project
+from .build import MAX_PAGES, Edition, Project
 from .build import file_digest as _file_digest
-from .errors import PipelineError
+from .errors import PipelineError, shown_file
 
 FORMATS = ("pdf", "print-pdf", "epub", "factsheets")
 # Built when asked for (`compendium build web`, `make web`); see render/web.py.
@@ -112,6 +114,12 @@ def input_keys(project: Project, languages: list[str], source_lang: str) -> dict
     common.update(_tree_digest(project.theme_dir))
     common.update(_tree_digest(Path(__file__).parent, "**/*.py"))  # the pipeline's own code
     common.update(f"weasyprint {version('weasyprint')}".encode())
+    # Environment inputs that change bytes (the timestamp): a changed
+    # SOURCE_DATE_EPOCH rebuilds everything, an unchanged one nothing.
+    from .render.timestamps import BYTE_CHANGING_ENVIRONMENT
+
+    for name in BYTE_CHANGING_ENVIRONMENT:
+        common.update(f"\0{name}={os.environ.get(name, '').strip()}".encode())
     keys = {}
     for lang in languages:
         digest = common.copy()
@@ -138,10 +146,16 @@ class State:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.data: dict[str, Any] = {}
+        # What the pipeline wrote itself is still input: another tool, a bad
+        # disk or a hand may have changed it. Anything that does not fit is
+        # discarded (everything is then rebuilt) with a one-line note.
+        self.problem = ""
         try:
-            self.data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.data = {}
+            if path.exists():
+                self.data = _valid_state(path)
+        except (OSError, ValueError) as exc:
+            self.problem = f"{path.name} discarded ({exc}): every artifact is checked again"
 
     def entry(self, task: Task) -> dict[str, Any]:
         return self.data.get(task.name, {})
@@ -174,6 +188,38 @@ class State:
 
         with atomic_path(self.path) as tmp:
             tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+
+
+MAX_STATE_BYTES = 4 * 1024 * 1024  # a state of 36 artifacts is about 20 KB
+
+
+def _valid_state(path: Path) -> dict[str, Any]:
+    """The build state at `path`, or ValueError saying why it does not fit."""
+    if not path.is_file():
+        raise ValueError("not a file")
+    if path.stat().st_size > MAX_STATE_BYTES:
+        raise ValueError(f"larger than {MAX_STATE_BYTES // 1048576} MB")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    hexdigest = re.compile(r"\A[0-9a-f]{64}\Z")
+    for name, entry in data.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"entry '{name}' is not an object")
+        if not isinstance(entry.get("inputs", ""), str) or not isinstance(entry.get("content", ""), str):
+            raise ValueError(f"entry '{name}': keys are not text")
+        outputs = entry.get("outputs", {})
+        if not isinstance(outputs, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and hexdigest.match(v) for k, v in outputs.items()):
+            raise ValueError(f"entry '{name}': 'outputs' is not file names with SHA-256 hashes")
+        pages = entry.get("pages")
+        if pages is not None and not (isinstance(pages, int) and not isinstance(pages, bool)
+                                      and 0 <= pages <= MAX_PAGES):
+            raise ValueError(f"entry '{name}': 'pages' is not a page count")
+        seconds = entry.get("seconds", 0)
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds < 1e6:
+            raise ValueError(f"entry '{name}': 'seconds' is not a duration")
+    return data
 
 
 # ---------------------------------------------------------------- workers
@@ -215,7 +261,7 @@ def run_task(project: Project, task: Task, previous_content: str, force: bool) -
     try:
         return _run(project, task, previous_content, force, started)
     except PipelineError as exc:
-        return Outcome(task, "failed", time.perf_counter() - started, error=str(exc))
+        return Outcome(task, "failed", time.perf_counter() - started, error=exc.shown())
     except Exception as exc:  # a bug: say where, keep the other artifacts going
         import traceback
 
@@ -284,9 +330,29 @@ def _run(project: Project, task: Task, previous: str, force: bool, started: floa
     raise PipelineError(f"unknown artifact kind '{task.kind}'")
 
 
-def _init_worker() -> None:
-    # The parent handles Ctrl-C; workers just stop when told to.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _init_worker(parent: int) -> None:
+    """Set up a worker process: it dies with the build that started it.
+
+    The mechanism: PR_SET_PDEATHSIG (Linux prctl, through ctypes), so the
+    kernel sends SIGKILL to the worker when its parent dies, even by
+    `kill -9`; a worker only ever writes temporary `.part` files, which the
+    next build removes. Where prctl is missing, the pool's own management
+    thread still ends idle workers. The worker also closes its inherited
+    copy of the build lock: a lock must never outlive the build that took it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    if _LOCK_FD is not None:
+        with contextlib.suppress(OSError):
+            os.close(_LOCK_FD)
 
 
 # --------------------------------------------------------------- planning
@@ -312,27 +378,123 @@ def _depends_on(task: Task) -> Task | None:
     return Task(task.lang, "print-pdf") if task.kind in ("epub", "factsheet") else None
 
 
+# The lock: fcntl.flock on build/.lock, with the holder's pid and process
+# start time written into the file. flock (not a lock file's mere existence,
+# and not the `filelock` package, which is flock underneath too) is released
+# by the kernel when its holder dies, however it dies. What flock cannot see
+# is a holder that is gone while its descriptor lives on in another process
+# (the orphaned workers of a `kill -9`ed build, before workers died with
+# their parent): the recorded owner is then dead, and the lock is taken over
+# with a note, by replacing the lock file (a new inode nobody holds).
+LOCK_FILE = ".lock"
+_LOCK_POLL = 0.2  # seconds between attempts while another build runs
+_LOCK_FD: int | None = None  # the parent's lock descriptor, which workers close
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot (/proc), '' if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _owner_alive(record: str) -> bool:
+    """Whether the process recorded in a lock file ('pid start') still runs."""
+    parts = record.split()
+    if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 9:
+        return True  # unreadable (or being written): assume alive, keep waiting
+    pid = int(parts[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    started = _start_time(pid)
+    # a reused pid (another start time) is not the owner; "0" is "not known"
+    return not started or parts[1] == "0" or started == parts[1]
+
+
+def _open_lock(path: Path) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    if not path.is_file() or os.fstat(fd).st_ino != path.stat().st_ino:
+        os.close(fd)
+        raise PipelineError(f"'{shown_file(path)}' is not a regular file (the build lock): remove it")
+    return fd
+
+
+def _acquire(path: Path, say: Callable[[str], None]) -> int:
+    waited = False
+    while True:
+        fd = _open_lock(path)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            record = os.pread(fd, 64, 0).decode("ascii", "replace")
+            os.close(fd)
+            if not _owner_alive(record):
+                # the owner is gone; what holds the lock is a leftover
+                # descriptor: replace the file, under a short second lock so
+                # that two builds do not both replace it
+                with open(path.with_name(LOCK_FILE + ".takeover"), "a") as guard:
+                    fcntl.flock(guard, fcntl.LOCK_EX)
+                    current = path.read_bytes()[:64].decode("ascii", "replace") if path.is_file() else ""
+                    if current == record:
+                        path.unlink(missing_ok=True)
+                        say(f"the build that held {path.name} (pid {record.split()[0]}) is gone: "
+                            "taking the lock over")
+                continue
+            if not waited:
+                say("another build is running on this tree: waiting for it to finish...")
+                waited = True
+            time.sleep(_LOCK_POLL)
+            continue
+        # Held. The file may have been replaced between open and flock (a
+        # takeover): then this lock guards nothing; start again.
+        try:
+            same = os.fstat(fd).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.close(fd)
+            continue
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {_start_time(os.getpid()) or 0}\n".encode(), 0)
+        return fd
+
+
 @contextlib.contextmanager
 def build_lock(build_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
     """One build at a time per tree; a second one waits. Leftover temporary files
     of an interrupted build are removed once the lock is held."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say("another build is running on this tree: waiting for it to finish...")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        for leftover in build_dir.rglob(".*.part"):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-        try:
-            yield
-        finally:
-            for leftover in build_dir.rglob(".*.part"):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    global _LOCK_FD
+    if build_dir.exists() and not build_dir.is_dir():
+        raise PipelineError(f"'{shown_file(build_dir)}' is a file, where the build folder should be: "
+                            "move it away or remove it")
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        fd = _acquire(build_dir / LOCK_FILE, say)
+    except OSError as exc:
+        where = shown_file(exc.filename) if exc.filename else shown_file(build_dir)
+        raise PipelineError(f"cannot use the build folder: '{where}': {exc.strerror or exc}") from None
+    _LOCK_FD = fd
+    try:
+        _remove_leftovers(build_dir)
+        yield
+    finally:
+        _remove_leftovers(build_dir)
+        _LOCK_FD = None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        os.close(fd)
+
+
+def _remove_leftovers(build_dir: Path) -> None:
+    for leftover in build_dir.rglob(".*.part"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _raise_on_sigterm() -> Callable[[], None]:
@@ -364,6 +526,8 @@ def build(project: Project, formats: list[str], languages: list[str], jobs: int,
 def _build(project: Project, formats: list[str], languages: list[str], jobs: int, force: bool,
            progress: Any, preflight: Callable[[list[str]], Any]) -> BuildResult:
     state = State(project.build / STATE_FILE)
+    if state.problem:
+        progress.note(state.problem)
     # Which sectors have factsheets is read without loading the whole book.
     sectors = sorted(p.stem for p in (project.source / "factsheets").glob("*.yml")) if "factsheets" in formats else []
     source_lang = _source_language(project)
@@ -371,10 +535,11 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
     tasks = plan(project, formats, languages, sectors)
     result = BuildResult()
     todo: list[Task] = []
-    # --force applies to what was asked for; the print PDF that an EPUB or a
-    # factsheet needs only for its page map is rebuilt only when out of date.
+    # --force rebuilds what was asked for and the print PDF it depends on (an
+    # EPUB's page list and a factsheet's page references come from its layout:
+    # a forced EPUB over a print PDF that is not rebuilt would not be forced).
     def forced(task: Task) -> bool:
-        return force and (task.kind != "print-pdf" or "print-pdf" in formats)
+        return force
 
     for task in tasks:
         # The web edition copies its language's other editions: it is rebuilt with them.
@@ -407,7 +572,11 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
     waiting = list(todo)
     pending: dict[Future[Outcome], Task] = {}
     finished: dict[Task, Outcome] = {}
-    executor = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_worker) if jobs > 1 else None
+    def new_executor() -> ProcessPoolExecutor | None:
+        return (ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_worker,
+                                    initargs=(os.getpid(),)) if jobs > 1 else None)
+
+    executor = new_executor()
 
     def ready(task: Task) -> bool:
         if task.kind == WEB:  # after every other artifact of its language
@@ -444,8 +613,29 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
                 submit(task)
             if pending:
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                broken = False
                 for future in done:
-                    complete(pending.pop(future), future.result())
+                    task = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        # A worker was killed (kill -9, the kernel's OOM killer):
+                        # the pool cannot tell which task it held, so every task
+                        # in flight is failed (not retried: a task that kills its
+                        # worker would kill the next one too) and the rest of the
+                        # build goes on in a new pool.
+                        broken = True
+                        outcome = Outcome(task, "failed", error="its worker process died (killed, or out of "
+                                                               "memory); nothing was written; build again")
+                    complete(task, outcome)
+                if broken:
+                    for future, task in list(pending.items()):
+                        pending.pop(future)
+                        complete(task, Outcome(task, "failed", error="its worker process died (killed, or out "
+                                                                     "of memory); nothing was written; build again"))
+                    assert executor is not None
+                    executor.shutdown(wait=True, cancel_futures=True)
+                    executor = new_executor()
             elif waiting and not any(ready(t) for t in waiting):
                 break
     except KeyboardInterrupt:
@@ -554,7 +744,8 @@ class LiveProgress(PlainProgress):
         return table
 
     def note(self, text: str) -> None:
-        self.console.print(text)
+        # (plain text: a note may quote "[^ii]" or "[/x]", which rich would take for markup)
+        self.console.print(text, markup=False, highlight=False)
 
     def plan(self, tasks: list[Task], todo: list[Task]) -> None:
         super().plan(tasks, todo)
@@ -573,7 +764,9 @@ class LiveProgress(PlainProgress):
         self.rows[outcome.task] = (status, outcome.seconds)
         self.live.update(self._table())
         if outcome.status == "failed":
-            self.console.print(f"[red]FAILED[/] {outcome.task.name}: {outcome.error}")
+            from rich.markup import escape as rich_escape
+
+            self.console.print(f"[red]FAILED[/] {outcome.task.name}: {rich_escape(outcome.error)}", highlight=False)
 
     def close(self) -> None:
         self.live.stop()

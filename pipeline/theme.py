@@ -98,6 +98,12 @@ def load_theme(root: Path) -> Theme:
         raise PipelineError(f"expected a mapping of names to text{said}", Loc(_shown(root, "strings.yml"), 1))
     if options.get("footnotes", "endnotes") not in ("endnotes", "page-bottom"):
         raise PipelineError("footnotes should be endnotes or page-bottom", Loc(_shown(root, "theme.yml"), 1))
+    quotes = options.get("quotes", {})
+    if not isinstance(quotes, dict) or not all(
+            isinstance(marks, list) and len(marks) == 4 and all(isinstance(m, str) and m for m in marks)
+            for marks in quotes.values()):
+        raise PipelineError("quotes: expected for each language a list of four marks "
+                            "[open, close, inner open, inner close]", Loc(_shown(root, "theme.yml"), 1))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root / "templates")),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"]),

@@ -27,6 +27,31 @@ if ! command -v msgmerge >/dev/null 2>&1; then
     echo "note: gettext is not installed; \`compendium i18n extract/update\` need it. Install it with: apt-get install gettext"
   fi
 fi
+# A CMYK ICC profile for the test of the print PDF's press output intent:
+# Ghostscript's default_cmyk.icc (Debian's libgs-common; icc-profiles-free has
+# no CMYK profile). Without it that one test is skipped, saying why.
+if [ ! -f /usr/share/color/icc/ghostscript/default_cmyk.icc ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing libgs-common (a CMYK ICC profile for the print PDF test)..."
+    { apt-get install -y -q --no-install-recommends libgs-common >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends libgs-common >/dev/null 2>&1; }; } \
+      || echo "note: could not install libgs-common; the CMYK output-intent test will be skipped"
+  else
+    echo "note: libgs-common is not installed; the CMYK output-intent test will be skipped (apt-get install libgs-common)"
+  fi
+fi
+# poppler-utils: pdftotext and pdftoppm, with which the tests read the PDFs'
+# text layer back as a reader's tools do (hyphenation, right-to-left order).
+if ! command -v pdftotext >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing poppler-utils (pdftotext, used by the tests)..."
+    { apt-get install -y -q poppler-utils >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q poppler-utils >/dev/null 2>&1; }; } \
+      || echo "note: could not install poppler-utils; the text-layer tests will fail (apt-get install poppler-utils)"
+  else
+    echo "note: poppler-utils is not installed; the text-layer tests need pdftotext (apt-get install poppler-utils)"
+  fi
+fi
 # `sysdeps.sh pandoc`: the benchmark's comparison tool (make bench only).
 if [ "${1:-}" = pandoc ] && ! command -v pandoc >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

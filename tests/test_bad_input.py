@@ -312,3 +312,7 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path, project_cache: Path) ->
     # one line per message, short enough to read in a terminal
     for line in lines:
         assert len(line) < 400, f"message too long: {line}"
+    # nothing from a file reaches the terminal as a control sequence (C0, C1,
+    # ESC-introduced: CSI, OSC, DCS...): line ends and tabs only
+    raw = re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]", output)
+    assert raw is None, f"raw control character {raw.group(0)!r} in the output: {output[:2000]!r}"

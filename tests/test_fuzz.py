@@ -114,3 +114,80 @@ def test_the_minibook_itself_loads() -> None:
 
 def test_fuzz_fixture_exists() -> None:
     assert isinstance(MINIBOOK, Path) and (MINIBOOK / "book.yml").is_file()
+
+
+# -- the link checker's response parsing: whatever a server sends ------------
+
+# A server's answer built from the pieces that make HTTP, and noise.
+HTTP_PIECES = st.sampled_from([
+    b"HTTP/1.1 ", b"HTTP/1.0 ", b"HTTP/2 ", b"200", b"301", b"404", b"429", b"503", b"999", b"-1", b" OK",
+    b"\r\n", b"\n", b"\r\n\r\n", b"Location: ", b"Retry-After: ", b"Content-Length: ", b"Transfer-Encoding: chunked",
+    b"http://127.0.0.1:1/x", b"https://", b"javascript:alert(1)", b"Mon, 01 Jan 2024 00:00:00 GMT", b"99999999999",
+    b"\x1b]52;c;eA==\x07", b"\x9b2J", b"\x00", b"\xff\xfe", b": ", b"X" * 70000,
+])
+RESPONSE = st.lists(st.one_of(HTTP_PIECES, st.binary(max_size=16)), max_size=30).map(b"".join)
+
+
+class _OneAnswerServer:
+    """127.0.0.1: every connection gets `self.answer`, then is closed."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.answer = b""
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/x"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    conn.recv(65536)
+                    conn.sendall(self.answer)
+                except OSError:
+                    pass
+
+
+@pytest.fixture(scope="module")
+def one_answer_server():  # type: ignore[no-untyped-def]
+    server = _OneAnswerServer()
+    yield server
+    server.stop.set()
+    server.thread.join(5)
+    server.sock.close()
+
+
+# (each example is a request over loopback: a short run in `make test`, the long one in `make fuzz`)
+@settings(max_examples=25 if os.environ.get("HYPOTHESIS_PROFILE", "default") == "default" else 3000)
+@given(answer=RESPONSE)
+def test_any_server_answer_is_a_result_with_printable_words(one_answer_server, answer: bytes) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from pipeline.linkcheck.check import CATEGORIES, Checker, Options
+    from pipeline.linkcheck.collect import url_key
+
+    one_answer_server.answer = answer
+    if not hasattr(one_answer_server, "checker"):  # one checker: its TLS context costs 0.3 s to make
+        one_answer_server.checker = Checker(Options(timeout=2.0, retries=1, backoff=0.0, retry_after_cap=0.0,
+                                                    max_redirects=2, proxies={}))
+    result = one_answer_server.checker.check([one_answer_server.url])[url_key(one_answer_server.url)]
+    assert result.category in CATEGORIES
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f]", result.detail), repr(result.detail)
+
+
+@given(value=st.one_of(st.none(), st.text(max_size=60)))
+def test_retry_after_is_a_wait_or_nothing(value: str | None) -> None:
+    from pipeline.linkcheck.check import parse_retry_after
+
+    wait = parse_retry_after(value, 1_700_000_000.0)
+    assert wait is None or wait >= 0

@@ -561,3 +561,132 @@ def test_a_declaration_nothing_cites_is_reported(tmp_path: Path) -> None:
     assert [d.url for d in report.unused_declarations] == ["https://old.example.org/report.pdf"]
     assert "cited nowhere" in report.plain_lines()[0]
     assert json.loads(report.to_json())["unused_declarations"][0]["at"] == "source/dead-links.yml:1"
+
+
+# --------------------------------------------------------------------------- hostile servers (issue 21)
+
+
+class _RawServer:
+    """A server on 127.0.0.1 that answers every connection with `talk(conn)`, in threads.
+
+    For answers http.server cannot give: a status line a byte at a time,
+    header lines without end, a reason phrase with control sequences.
+    `stop` ends every connection at once, so a test never outlives its bound.
+    """
+
+    def __init__(self, talk: Callable[[socket.socket, threading.Event], None]) -> None:
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+        self.talk = talk
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)  # the request
+                self.talk(conn, self.stop)
+            except OSError:
+                pass  # the client gave up: what the deadline is for
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def _drip(data: bytes, every: float) -> Callable[[socket.socket, threading.Event], None]:
+    def talk(conn: socket.socket, stop: threading.Event) -> None:
+        for byte in data:
+            if stop.wait(every):
+                return
+            conn.sendall(bytes([byte]))
+    return talk
+
+
+def _endless_headers(conn: socket.socket, stop: threading.Event) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    n = 0
+    while not stop.wait(0.1):
+        conn.sendall(f"X-Line-{n}: {'a' * 10}\r\n".encode())
+        n += 1
+
+
+@pytest.mark.parametrize("talk", [
+    _drip(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0.25),  # about 10 s in all, each read quick
+    _endless_headers,  # header lines for ever, one every 0.1 s
+], ids=["status-line-a-byte-at-a-time", "header-lines-without-end"])
+def test_a_slow_server_cannot_outlast_the_request_deadline(talk: Callable[[socket.socket, threading.Event], None]
+                                                           ) -> None:
+    server = _RawServer(talk)
+    try:
+        started = time.monotonic()
+        result = check_one(server.url, timeout=1.0, retries=0)
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+    assert result.category == "timeout", result
+    assert "within 1 s" in result.detail
+    # the bound: the request's deadline (1 s), not the server's pace (10 s or never)
+    assert elapsed < 6.0, elapsed
+
+
+def test_the_run_has_a_deadline(site: Site) -> None:
+    """Eight links to a host taking 3 s each, one at a time (per_host=1): 24 s
+    of requests, cut at the run's 2 s deadline; the rest are reported, not dropped."""
+    urls = [site.answer(f"/slow{i}", 200, delay=3.0) for i in range(8)]
+    started = time.monotonic()
+    results = Checker(fast(timeout=10.0, per_host=1, deadline=2.0)).check(urls)
+    elapsed = time.monotonic() - started
+    assert len(results) == 8
+    assert all(r.category == "timeout" for r in results.values()), [r.detail for r in results.values()]
+    assert sum("deadline of 2 s" in r.detail for r in results.values()) >= 6
+    assert elapsed < 12.0, elapsed
+
+
+def test_a_servers_reason_phrase_reaches_the_terminal_without_control_sequences(tmp_path: Path) -> None:
+    osc52 = b"\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\x07"
+    server = _RawServer(_drip(b"HTTP/1.1 418 Teapot " + osc52 + b"\x9b2J\r\nContent-Length: 0\r\n\r\n", 0.0))
+    try:
+        result = CliRunner().invoke(links, ["--source", str(tmp_path / "source"), "--url", server.url,
+                                            "--timeout", "2", "--retries", "0"])
+    finally:
+        server.close()
+    assert result.exit_code == 1, result.output
+    assert "Teapot" in result.stdout
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", result.output), repr(result.output)
+    assert "\\x1b]52" in result.stdout  # shown, escaped: the reader sees what the server sent
+
+
+def test_from_file_is_bounded(tmp_path: Path) -> None:
+    from pipeline.linkcheck.cli import MAX_FROM_BYTES
+
+    big = tmp_path / "links.txt"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_FROM_BYTES + 1)  # sparse: no 16 MB written
+    result = CliRunner().invoke(links, ["--source", str(tmp_path / "source"), "--from", str(big)])
+    assert result.exit_code == 1
+    assert "at most 16 MB" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_link_that_cannot_be_fetched_is_said_not_skipped(tmp_path: Path) -> None:
+    """`links` over the whole book used to leave out a link with port 99999 without a word."""
+    from pipeline.model import Link, Paragraph, Text
+
+    book = load_book(ROOT / "tests" / "fixtures" / "minibook")
+    loc = Loc("source/part-1/1-1.md", 21)
+    book.front[0].blocks.append(Paragraph([Link("https://www.example.org:99999/x", [Text("x")], loc)], "p", loc))
+    skipped: list[tuple[str, Loc | None]] = []
+    cited = collect_links(book, skipped=skipped)
+    assert "https://www.example.org:99999/x" not in {c.url for c in cited}
+    assert skipped == [("https://www.example.org:99999/x", loc)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -60,7 +61,7 @@ def screen_texts(screen: pypdf.PdfReader) -> list[str]:
 
 def test_page_count_is_sane(screen: pypdf.PdfReader, printed: pypdf.PdfReader) -> None:
     assert 60 <= len(screen.pages) <= 200
-    # the print edition opens sections on right-hand pages, so it has blanks
+    # the print edition opens parts on right-hand pages and ends on a back cover verso
     assert len(printed.pages) >= len(screen.pages)
 
 
@@ -69,12 +70,23 @@ def test_a4_pages(screen: pypdf.PdfReader) -> None:
     assert abs(float(box.width) - 210 * MM) < 1 and abs(float(box.height) - 297 * MM) < 1
 
 
-def test_outline_lists_every_part_and_section(screen: pypdf.PdfReader, book: Book) -> None:
+@pytest.fixture(scope="module")
+def book_as_printed(book: Book) -> Book:
+    """The book as the English edition prints it (typographic quotes are made on its model)."""
+    from pipeline.transforms.typography import apply_typography
+
+    copied = copy.deepcopy(book)
+    apply_typography(copied, {}, "en", {"en": ["\u201c", "\u201d", "\u2018", "\u2019"]})
+    return copied
+
+
+def test_outline_lists_every_part_and_section(screen: pypdf.PdfReader, book_as_printed: Book) -> None:
+    book = book_as_printed
     titles = _outline_titles(screen)
     for part in book.parts:
         assert part.title in titles
         for section in part.sections:
-            assert f"{section.number}. {section.title}" in titles
+            assert f"{section.number} {section.title}" in titles
     for section in book.front + book.back:
         assert section.title in titles
     assert "Footnotes" in titles
@@ -90,7 +102,9 @@ def _toc_entries(texts: list[str]) -> dict[str, int]:
     return entries
 
 
-def test_each_section_title_is_on_the_page_the_contents_give(screen_texts: list[str], book: Book) -> None:
+def test_each_section_title_is_on_the_page_the_contents_give(screen_texts: list[str],
+                                                              book_as_printed: Book) -> None:
+    book = book_as_printed
     entries = _toc_entries(screen_texts)
     checked = 0
     for part in book.parts:
@@ -98,7 +112,7 @@ def test_each_section_title_is_on_the_page_the_contents_give(screen_texts: list[
             key = f"{section.number} {section.title}"
             assert key in entries, f"contents has no entry for {key}: {sorted(entries)[:5]}..."
             page_text = screen_texts[entries[key] - 1]
-            assert f"{section.number}. {section.title}" in page_text, (key, entries[key])
+            assert f"{section.number} {section.title}" in page_text, (key, entries[key])
             checked += 1
     for section in book.front + book.back:
         assert section.title in entries
@@ -121,7 +135,9 @@ def test_every_footnote_is_present_and_linked_both_ways(screen: pypdf.PdfReader,
             annot = annot.get_object()
             if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
                 links.setdefault(str(annot["/Dest"]), []).append(index)
-    notes_start = next(i for i, t in enumerate(screen_texts) if t.startswith("Footnotes"))
+    # (the page's text may begin with its running head: find the list by its anchor)
+    notes_start = dests["footnotes"]
+    assert "Footnotes" in screen_texts[notes_start]
     for note in book.footnotes:
         target = f"fn-{note.label}"
         assert target in links, f"no link to note {note.label}"
@@ -188,19 +204,23 @@ def test_print_edition_has_bleed_and_trim(printed: pypdf.PdfReader) -> None:
     assert intents[0]["/S"] == "/GTS_PDFX"
 
 
-def test_print_edition_opens_sections_on_right_hand_pages(printed: pypdf.PdfReader, book: Book) -> None:
+def test_print_edition_opens_parts_on_right_hand_pages(printed: pypdf.PdfReader, book: Book) -> None:
+    """Parts open on a recto; sections on a new page of either hand (issue 17: no
+    blank verso after a short section)."""
     dests = _named_destination_pages(printed)
     for part in book.parts:
         assert dests[part.id] % 2 == 0, part.id  # index 0 is page 1, a right-hand page
+        previous = dests[part.id]
         for section in part.sections:
-            assert dests[section.id] % 2 == 0, section.id
+            assert dests[section.id] > previous, section.id
+            previous = dests[section.id]
 
 
 def test_no_running_heads_on_cover_or_blank_pages(printed: pypdf.PdfReader) -> None:
     texts = _texts(printed)
     assert "UNDERSTANDING" not in texts[0]
     blanks = [t for t in texts if len(t) < 5]
-    assert blanks, "the print edition should have blank left pages before right-hand openings"
+    assert blanks, "the print edition should have blank left pages before right-hand part openers"
     assert all(not t for t in blanks)
 
 

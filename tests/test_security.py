@@ -719,3 +719,84 @@ def test_the_pipeline_never_extracts_an_archive() -> None:
     extracting = re.compile(r"\.extractall\(|\.extract\(|unpack_archive\(|\btarfile\b")
     found = [f"{name}: {m.group(0)}" for name, text in _code() for m in extracting.finditer(text)]
     assert not found, found
+
+
+# ------------------------------------------------------- issue 21: sizes, paths, terminals
+
+
+def test_a_flood_of_emphasis_is_refused_quickly_with_its_line(tmp_path: Path) -> None:
+    """450,000 emphasis spans took 33 s and printed a 1.35 MB line; now one short located line.
+    (The bound counts markers before the parser sees them: the refusal costs a scan, not a parse.)"""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    source = minibook(tmp_path)
+    replace_in(source / SECTION, PARAGRAPH, PARAGRAPH + "\n\n" + "*a* " * 450_000)
+    result = CliRunner().invoke(main, ["check", "--source", str(source)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 300, lines[:1]
+    assert "more than 10,000 Markdown markers" in lines[0]
+    assert f"{SECTION}:{PARAGRAPH_LINE + 2}:" in lines[0]
+
+
+def test_a_huge_translated_message_is_refused_with_its_po_line(
+        book_and_units: tuple[Any, dict[str, Any]]) -> None:
+    book, units = book_and_units
+    unit = next(u for u in units.values() if u.inlines is not None)
+    po = polib.POFile()
+    po.fpath = "translations/fr.po"
+    entry = polib.POEntry(msgctxt=unit.ctx, msgid="Governments convene.", msgstr="a" * 200_001)
+    entry.linenum = 40
+    po.append(entry)
+    findings = check_entry(unit, entry, po)
+    assert [f.code for f in findings] == ["translation-invalid"]
+    assert str(findings[0].loc) == "translations/fr.po:40"
+    assert "at most 100,000 are accepted" in findings[0].message
+    assert len(str(findings[0])) < 400
+
+
+def test_paths_in_messages_are_relative_to_the_working_folder(tmp_path: Path) -> None:
+    """Run from inside the book, the path printed opens from there (not from the project)."""
+    source = minibook(tmp_path)
+    replace_in(source / SECTION, "id: first-section", "id: contents")
+    result = run_cli("check", "--source", "..", cwd=source / "part-1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("1-1.md:2: error: id 'contents' is reserved"), result.stderr
+
+
+@pytest.mark.parametrize("hostile", [
+    "\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07",  # OSC 52: writes the clipboard
+    "\x1bP+q544e\x1b\\",  # DCS
+    "\x9b2J\x9d0;title\x9c",  # 8-bit CSI and OSC
+    "\x1b[2J\x1b[H",  # CSI
+    "a\u2028b\rc\x08",  # a second line, a carriage return, a backspace
+])
+def test_terminal_output_never_carries_a_control_sequence(hostile: str) -> None:
+    from pipeline.errors import Finding, terminal_safe
+    from pipeline.model import Loc
+
+    shown = [
+        terminal_safe(f"id '{hostile}'"),
+        str(PipelineError(f"id '{hostile}'", Loc(f"part-1/{hostile}.md", 3))),
+        str(Finding("error", "x", f"link '{hostile}'", Loc("a.md", 1))),
+    ]
+    for line in shown:
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", line), repr(line)
+        assert "\\x" in line or "\\u" in line or "\\r" in line  # escaped, so the reader sees it
+
+
+def test_the_live_progress_table_prints_an_error_that_looks_like_markup() -> None:
+    """An error quoting '[/x]' or '[^ii]' is text: rich must not take it for markup (a MarkupError traceback)."""
+    from pipeline.scheduler import LiveProgress, Outcome, Task
+
+    progress = LiveProgress()
+    task = Task("en", "pdf")
+    try:
+        progress.plan([task], [task])
+        progress.start(task)
+        progress.note("a note quoting [/x] and [^ii]")
+        progress.finish(Outcome(task, "failed", error="footnote '[^ii]' and [/closing] [bold]tag"))
+    finally:
+        progress.close()

@@ -34,10 +34,29 @@ def link_problem(href: str) -> str | None:
         if not parts.scheme:
             return "has no scheme (expected http:// or https://)"
         return f"scheme '{parts.scheme}:' is not allowed (only http and https)"
+    try:
+        port = parts.port  # ValueError: not a number, or not 0..65535
+    except ValueError:
+        return "the port is not a number from 1 to 65535"
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    if parts.username is not None or parts.password is not None:
+        return "carries a user name or password"
     host = parts.hostname or ""
     if not host or "." not in host or host.startswith(".") or host.endswith("."):
         return f"host '{host}' is not a domain name"
+    if not _HOST.match(host) and not host.startswith("["):
+        return f"host '{host}' is not a domain name"
+    try:
+        host.encode("idna")  # what the link checker and a reader's browser will send
+    except UnicodeError:
+        return f"host '{host}' is not a valid international domain name"
     return None
+
+
+# Labels of letters (any script), digits and hyphens, not starting or ending
+# with a hyphen, each 1..63 characters.
+_HOST = re.compile(r"\A(?:(?!-)[^\W_](?:[^\W_]|-){0,62}(?<!-)\.)+(?!-)[^\W_](?:[^\W_]|-){0,62}(?<!-)\Z")
 
 
 def check(book: Book) -> list[Finding]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import polib
 
 from ..errors import Finding, PipelineError, SourceError
-from ..markdown import parse_inline
+from ..markdown import block_markdown, parse_inline
 from ..model import Book, Inline, Link, Loc
 from .catalog import assign_contexts, entry_key, key_of, message_of
 from .inline import placeholders
@@ -147,6 +147,13 @@ def check_entry(unit: Unit, entry: polib.POEntry, po: polib.POFile) -> list[Find
             message = f"{label(entry)}: raw HTML is not allowed in a translation: '{tag.group(0)[:60]}'"
             return [Finding("error", "translation-html", message, loc)]
         return []
+    # The message is one block's inline text: a heading, box fence, table or
+    # second paragraph in it would be printed literally inside the paragraph.
+    block = block_markdown(entry.msgstr)
+    if block and not block_markdown(entry.msgid):
+        return [Finding("error", "translation-block",
+                        f"'{entry.msgctxt}': the translation holds {block}, but the message is the "
+                        "text of one block: translate it as one run of text", loc)]
     try:
         translated = parse_inline(entry.msgstr, loc)
     except SourceError as exc:

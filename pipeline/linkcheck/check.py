@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import email.utils
 import http.client
 import json
 import os
 import socket
 import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -39,6 +41,7 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .. import __version__
+from ..errors import terminal_safe
 from .collect import is_checkable, url_key
 
 CATEGORIES = (
@@ -66,7 +69,8 @@ _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 class Options:
     """How to check. Times are in seconds."""
 
-    timeout: float = 10.0  # per request: connecting, and each read
+    timeout: float = 10.0  # per request: the whole exchange (connect, send, status line, headers)
+    deadline: float | None = 900.0  # for the whole run; links not checked by then are timeouts
     connections: int = 16  # requests in flight, in all
     per_host: int = 2  # requests in flight to one host
     retries: int = 3  # further attempts after a 429 or 5xx
@@ -81,6 +85,8 @@ class Options:
     def __post_init__(self) -> None:
         if self.timeout <= 0 or self.connections < 1 or self.per_host < 1:
             raise ValueError("timeout, connections and per_host must be positive")
+        if self.deadline is not None and self.deadline <= 0:
+            raise ValueError("the deadline must be positive")
         if self.retries < 0 or self.backoff < 0 or self.max_redirects < 0:
             raise ValueError("retries, backoff and max_redirects may not be negative")
 
@@ -241,23 +247,52 @@ def _request(
         conn = http.client.HTTPSConnection(host, port, timeout=options.timeout, context=context)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=options.timeout)
+    # The deadline covers the whole exchange (connecting, sending, the status
+    # line and every header): the socket timeout alone bounds each read, and a
+    # server sending its header a byte a second never trips it. A watchdog
+    # timer shuts the socket down when the deadline passes; the blocked read
+    # then returns, and the request is a timeout.
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(options.timeout, cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn.request(method, target, headers=headers)
         response = conn.getresponse()  # the body of a GET is never read
+        if expired.is_set():
+            raise TimeoutError
+        location = response.getheader("Location")
         return _Answer(
             response.status,
-            response.reason,
-            response.getheader("Location"),
-            response.getheader("Retry-After"),
+            # what a server says is shown to the user: printable and short
+            terminal_safe(response.reason or "", 100),
+            location[:MAX_LOCATION] if location is not None else None,
+            (response.getheader("Retry-After") or "")[:100] or None,
         )
+    except Exception:
+        if expired.is_set():
+            raise TimeoutError from None
+        raise
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+MAX_LOCATION = 8192  # longer Location headers are cut (and then fail as addresses)
 
 
 def _failure_of(exc: BaseException, timeout: float) -> _Failure:
     """What a failed request means, in words an editor can act on."""
     if isinstance(exc, TimeoutError):
-        return _Failure("timeout", f"no answer within {timeout:g} s")
+        return _Failure("timeout", f"no complete answer within {timeout:g} s")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return _Failure("unreachable", f"TLS: {exc.verify_message or exc.reason or exc}")
     if isinstance(exc, ssl.SSLError):
@@ -348,12 +383,12 @@ class Checker:
     async def _check_all(
         self, unique: dict[str, str], on_result: Callable[[Result], None] | None
     ) -> dict[str, Result]:
+        self._run_ends = (time.monotonic() + self.options.deadline) if self.options.deadline else None
         self._slots = asyncio.Semaphore(self.options.connections)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
-        with ThreadPoolExecutor(
-            max_workers=self.options.connections, thread_name_prefix="linkcheck"
-        ) as pool:
-            self._pool = pool
+        pool = ThreadPoolExecutor(max_workers=self.options.connections, thread_name_prefix="linkcheck")
+        self._pool = pool
+        try:
 
             async def one(key: str, url: str) -> tuple[str, Result]:
                 result = await self._check_one(url)
@@ -362,6 +397,10 @@ class Checker:
                 return key, result
 
             done = await asyncio.gather(*(one(k, u) for k, u in unique.items()))
+        finally:
+            # not waiting: a request given up on (a DNS lookup past its bound)
+            # ends on its own without holding the report back
+            pool.shutdown(wait=False, cancel_futures=True)
         return dict(done)
 
     async def _check_one(self, url: str) -> Result:
@@ -473,10 +512,21 @@ class Checker:
             slot = self._host_slots[host] = asyncio.Semaphore(self.options.per_host)
         # The host's slot first: a request waiting for its host holds no global slot.
         async with slot, self._slots:
+            if self._run_ends is not None and time.monotonic() >= self._run_ends:
+                return _Failure("timeout", f"not checked: the run's deadline of {self.options.deadline:g} s passed")
             loop = asyncio.get_running_loop()
+            # A second bound, in the event loop: the request's own deadline
+            # plus a grace period (a DNS lookup cannot be cut short by the
+            # watchdog), and never past the end of the run.
+            limit = self.options.timeout + 5.0
+            if self._run_ends is not None:
+                limit = min(limit, max(0.1, self._run_ends - time.monotonic()))
             try:
-                return await loop.run_in_executor(
-                    self._pool, _request, method, url, self.options, self._proxies, self._context
+                return await asyncio.wait_for(
+                    loop.run_in_executor(
+                        self._pool, _request, method, url, self.options, self._proxies, self._context
+                    ),
+                    limit,
                 )
             except Exception as exc:  # noqa: BLE001 - every failure is a result, never a crash
                 return _failure_of(exc, self.options.timeout)
@@ -494,6 +544,9 @@ def check_urls(
 # --------------------------------------------------------------------------
 # The cache
 # --------------------------------------------------------------------------
+
+
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # a cache of every link of every edition is under 1 MB
 
 
 class Cache:
@@ -523,6 +576,9 @@ class Cache:
         if not path.exists():
             return cache
         try:
+            # read back from build/, so untrusted: bounded before it is read
+            if path.stat().st_size > MAX_CACHE_BYTES:
+                raise ValueError(f"larger than {MAX_CACHE_BYTES // 1048576} MB")
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("version") != cls.VERSION:
                 raise ValueError("not a link-check cache of this version")
@@ -530,8 +586,8 @@ class Cache:
             if not isinstance(entries, dict):
                 raise ValueError("'results' is not a mapping")
             cache.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
-        except (OSError, ValueError) as exc:
-            cache.warning = f"ignoring the link-check cache {path}: {exc}"
+        except (OSError, ValueError, RecursionError) as exc:
+            cache.warning = f"ignoring the link-check cache {path}: {terminal_safe(str(exc), 200)}"
         return cache
 
     def get(self, url: str) -> Result | None:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..cliutil import reports_errors
-from ..errors import PipelineError
+from ..errors import PipelineError, terminal_safe
 from ..model import Loc
 from .check import Cache, Options, Result
 from .collect import DEAD_LINKS_FILE, LinkSource, collect_links, is_checkable, load_dead_links
@@ -110,7 +110,15 @@ def _whole_book_sources(source_dir: Path):  # type: ignore[no-untyped-def]
     type=click.FloatRange(min=0.1),
     default=10.0,
     show_default=True,
-    help="Seconds to wait to connect, and for each read, per request.",
+    help="Seconds one request may take in all: connecting, sending, the status line and headers.",
+)
+@click.option(
+    "--deadline",
+    metavar="SECONDS",
+    type=click.FloatRange(min=1),
+    default=900.0,
+    show_default=True,
+    help="Seconds the whole run may take; links not checked by then are reported as timeouts.",
 )
 @click.option(
     "--connections",
@@ -159,6 +167,7 @@ def links(
     max_age: float,
     no_cache: bool,
     timeout: float,
+    deadline: float,
     connections: int,
     per_host: int,
     retries: int,
@@ -180,7 +189,7 @@ def links(
                      write the new address, shown, in the source
       broken         4xx (404 not found, 410 gone...), a redirect loop
       server-error   5xx, or still 429, after the retries
-      timeout        no answer within --timeout
+      timeout        no complete answer within --timeout (or --deadline passed)
       unreachable    DNS, connection refused, TLS
       declared-dead  listed in source/dead-links.yml: not fetched, not a failure
 
@@ -221,10 +230,14 @@ def links(
         extra.append(_links_from_file(from_file))
 
     whole_book = not extra
+    skipped: list[tuple[str, Loc | None]] = []
     if whole_book:
-        cited = collect_links(*_whole_book_sources(source_dir))
+        cited = collect_links(*_whole_book_sources(source_dir), skipped=skipped)
     else:
-        cited = collect_links(None, extra)
+        cited = collect_links(None, extra, skipped=skipped)
+    for url, loc in skipped:
+        click.echo(terminal_safe(f"{f'{loc}: ' if loc else ''}error: not checked: '{url}' is not a well-formed "
+                                 "address (see `compendium check`)", 4000), err=True)
 
     declared = load_dead_links(source_dir / DEAD_LINKS_FILE, _shown(source_dir / DEAD_LINKS_FILE))
     cache = Cache.load(source_dir.resolve().parent / "build" / CACHE_NAME, max_age=max_age)
@@ -233,6 +246,7 @@ def links(
     try:
         options = Options(
             timeout=timeout,
+            deadline=deadline,
             connections=connections,
             per_host=per_host,
             retries=retries,
@@ -258,7 +272,7 @@ def links(
         click.echo(f"warning: {warning}", err=True)
 
     _emit(report, fmt, output, show_all)
-    if report.failures:
+    if report.failures or skipped:
         sys.exit(1)
 
 
@@ -270,11 +284,13 @@ def _emit(report: Report, fmt: str, output: Path | None, show_all: bool) -> None
             report.print_table(Console(), show_all)
         else:
             for line in report.plain_lines(show_all):
-                click.echo(line)
+                click.echo(terminal_safe(line, 4000))
         return
     text = report.to_json() if fmt == "json" else report.to_markdown()
     if output is None:
-        click.echo(text, nl=False)
+        # to a terminal, possibly: what a server said is shown, not obeyed
+        # (JSON escapes control characters itself; Markdown does not)
+        click.echo("".join(terminal_safe(line, 1 << 20) + "\n" for line in text.splitlines()), nl=False)
         return
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
@@ -326,16 +342,23 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Result], None] | No
         nonlocal done
         done += 1
         cached = " (cached)" if result.cached else ""
-        click.echo(
-            f"[{done:>{width}}/{total}] {result.category:<13} {result.url}{cached}", err=True
+        click.echo(terminal_safe(
+            f"[{done:>{width}}/{total}] {result.category:<13} {result.url}{cached}", 4000), err=True
         )
 
     yield line
 
 
+MAX_FROM_BYTES = 16 * 1024 * 1024  # a report of every link of every edition is about 1 MB
+
+
 def _links_from_file(path: Path) -> Iterator[tuple[str, Loc | None]]:
     """The failures of a JSON report, or the addresses of a text file (one per line)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FROM_BYTES:
+            raise PipelineError(f"--from '{path}': {size / 1048576:.1f} MB; a report or list of addresses "
+                                f"may be at most {MAX_FROM_BYTES // 1048576} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PipelineError(f"--from '{path}': no such file") from None

@@ -120,7 +120,8 @@ def text_links(text: str, file: str) -> Iterator[tuple[str, Loc]]:
             yield m.group(0).rstrip(_TRAILING), Loc(file, lineno)
 
 
-def collect_links(book: Book | None, extra_sources: Iterable[LinkSource] = ()) -> list[CitedLink]:
+def collect_links(book: Book | None, extra_sources: Iterable[LinkSource] = (),
+                  skipped: list[tuple[str, Loc | None]] | None = None) -> list[CitedLink]:
     """Every checkable external link, once, with every place that cites it.
 
     Links come in order of first citation: the book's reading order, then
@@ -134,6 +135,10 @@ def collect_links(book: Book | None, extra_sources: Iterable[LinkSource] = ()) -
         for url, loc in source:
             url = url.strip()
             if not is_checkable(url):
+                # an http(s) address that cannot be fetched (a port 99999, no
+                # host) is said, not silently left out
+                if skipped is not None and url.lower().startswith(("http:", "https:")):
+                    skipped.append((url, loc))
                 continue
             entry = found.setdefault(url_key(url), CitedLink(url))
             if loc is not None and loc not in entry.places:

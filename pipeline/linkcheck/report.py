@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import terminal_safe
 from ..model import Loc
 from .check import CATEGORIES, FAILURES, Result
 from .collect import CitedLink, DeadLink
@@ -256,14 +257,16 @@ class Report:
                 table.add_row(
                     Text(e.category, style=STYLES[e.category]),
                     str(e.result.status or ""),
-                    e.link.url,
-                    "\n".join(e.cited_at()) or "-",
-                    e.detail(),
+                    # what a file or a server said: shown, not obeyed (rich
+                    # strips only some control characters)
+                    Text(terminal_safe(e.link.url, 4000)),
+                    Text(terminal_safe("; ".join(e.cited_at()), 4000) or "-"),
+                    Text(terminal_safe(e.detail(), 4000)),
                 )
             console.print(table)
         for d in self.unused_declarations:
             console.print(
-                f"{d.loc}: declared dead but cited nowhere: {d.url}",
+                Text(terminal_safe(f"{d.loc}: declared dead but cited nowhere: {d.url}", 4000)),
                 style="yellow",
                 highlight=False,
             )

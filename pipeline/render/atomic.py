@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import PipelineError
+from ..errors import PipelineError, shown_file
 
 
 @contextlib.contextmanager
@@ -27,14 +27,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
         os.close(fd)
     except OSError as exc:
-        raise PipelineError(f"cannot write '{target}': {exc.strerror or exc}") from None
+        raise PipelineError(f"cannot write '{shown_file(target)}': {exc.strerror or exc}") from None
     tmp = Path(name)
     try:
         yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except OSError as exc:
-        raise PipelineError(f"cannot write '{target}': {exc.strerror or exc}; "
+        raise PipelineError(f"cannot write '{shown_file(target)}': {exc.strerror or exc}; "
                             "the previous file is left as it was") from None
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -35,9 +35,10 @@ from ..errors import PipelineError
 from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain_text, walk_inlines
 from ..theme import Theme
 from ..transforms.resolve import fill
+from ..transforms.typography import direction, label_colon
 from .atomic import atomic_path
 from .colours import box_ink, legible, rgb, sector_ink
-from .html import HtmlWriter, Linker, attr
+from .html import LRI, PDI, HtmlWriter, Linker, attr
 from .pdf import _Markup
 from .subset import document_text, edition_characters, stylesheet_text, subset_font
 from .timestamps import build_timestamp
@@ -55,7 +56,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES = "cover", "imprint", "nav", "icon-table", "footnotes"
 RESERVED_DOCUMENTS = (COVER, TITLE_PAGE, NAV, ICON_TABLE, FOOTNOTES, "toc")
 
-RTL_LANGUAGES = ("ar", "he", "fa", "ur", "ps", "yi")
 
 # --------------------------------------------------------------------------
 # Fonts: which of the theme's families an edition embeds
@@ -255,7 +255,7 @@ def draw_cover(spec: CoverSpec) -> bytes:
     # Latin needs no shaping: the basic engine gives the same pixels on every
     # machine. Arabic needs libraqm's shaping where Pillow has it.
     engine = ImageFont.Layout.BASIC
-    rtl = spec.lang.split("-")[0] in RTL_LANGUAGES
+    rtl = direction(spec.lang) == "rtl"
     if spec.shaped and features.check("raqm"):
         engine = ImageFont.Layout.RAQM
 
@@ -337,6 +337,9 @@ class _Entry:
     sector: str = ""
     children: list[_Entry] = field(default_factory=list)
     lang: str = ""  # ' lang="en"' when the title is shown in the source language
+    # The title as XHTML for the navigation document: with its language and
+    # direction when it falls back to the source language (the NCX takes `title`).
+    title_html: str = ""
 
     @property
     def text(self) -> str:
@@ -352,14 +355,19 @@ class _Renderer:
         self.edition = edition
         self.book = edition.book
         self.theme: Theme = edition.theme
-        self.s = dict(edition.strings)
         self.lang = edition.lang
+        self.dir = direction(self.lang)
+        self.s = dict(edition.strings)
         # The theme's words this edition prints in English (not yet translated):
-        # marked lang="en" where they appear, as the book's own fallback text is.
+        # marked lang="en" where they appear, as the book's own fallback text is,
+        # and in a right-to-left edition isolated left to right.
         english = edition.theme.strings
         self.english_strings = {key for key, value in self.s.items()
                                 if self.lang != "en" and english.get(key) == value}
-        self.dir = "rtl" if self.lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+        if self.dir == "rtl":
+            for key in self.english_strings:
+                if "{" not in self.s[key]:
+                    self.s[key] = f"{LRI}{self.s[key]}{PDI}"
         self.writer = HtmlWriter(
             self.book,
             dict(edition.strings),
@@ -378,9 +386,6 @@ class _Renderer:
     def string_lang(self, key: str) -> str:
         """` lang="en"` where the theme's word `key` is still English in this edition."""
         return ' lang="en"' if key in self.english_strings else ""
-
-    def _title_lang(self, section: Section) -> str:
-        return self.writer.lang_of(f"{section.id}.title")
 
     # -- checks the model must pass before anything is written ---------------
 
@@ -425,20 +430,23 @@ class _Renderer:
         title = f"{section.number} {section.title}" if section.number else section.title
         return _Doc(document_name(section.id), title, body, body_class=css)
 
+    def _title_html(self, section: Section) -> Any:
+        return _Markup(self.writer.in_unit_lang(f"{section.id}.title", escape(section.title, quote=False)))
+
     def _part_doc(self, part: Any) -> _Doc:
         opener: Section = part.opener
         sector = opener.sectors[0] if opener.sectors else "general"
         part_label = fill(self.s["part-label"], opener.number)
         items = "".join(
             f'<li><a href="{attr(document_name(sec.id))}"><span class="toc-num">{escape(sec.number)}</span> '
-            f'<span class="toc-title"{self._title_lang(sec)}>{escape(sec.title)}</span></a></li>'
+            f'<span class="toc-title">{self._title_html(sec)}</span></a></li>'
             for sec in part.sections
         )
         body = (
             f'<section class="part-opener sector-{attr(sector)}" id="{attr(opener.id)}" '
             f'epub:type="part" role="doc-part">\n'
             f'<h1 class="part-title"><span class="part-label">{escape(part_label)}</span> '
-            f"<span{self._title_lang(opener)}>{self.writer.inlines(opener.title_inlines)}</span></h1>\n"
+            f"{self.writer.in_unit_lang(f'{opener.id}.title', self.writer.inlines(opener.title_inlines))}</h1>\n"
             f'<nav class="part-toc" aria-label="{attr(self.s["In this part"])}"><ol>{items}</ol></nav>\n'
             f'<div class="part-intro">{self.writer.blocks(opener.blocks)}</div>\n</section>'
         )
@@ -470,6 +478,7 @@ class _Renderer:
                      + (f'<p class="draft-notice">{escape(self.edition.draft_notice)}</p>'
                         if self.edition.draft_notice else ""))
         publisher = meta.publisher + (f", {meta.publisher_unit}" if meta.publisher_unit else "")
+        colon = escape(label_colon(self.lang))
         imprint = (
             f'<section class="titlepage" id="imprint" epub:type="titlepage">\n'
             f'<h1 class="title-main">{escape(meta.title)}</h1>\n'
@@ -477,8 +486,8 @@ class _Renderer:
             + f"{draft}\n"
             f'<p class="title-publisher">{escape(meta.publisher)}</p>\n'
             f'<div class="imprint" epub:type="copyright-page">\n'
-            f'<p>{escape(s["Published by"])}: {escape(publisher)}</p>\n'
-            f'<p>{escape(s["Edition"])}: {escape(s["EPUB edition"])}, '
+            f'<p>{escape(s["Published by"])}{colon}{escape(publisher)}</p>\n'
+            f'<p>{escape(s["Edition"])}{colon}{escape(s["EPUB edition"])}, '
             f"{escape(self.edition.language_name)}, {meta.year}</p>\n"
             + (f"<p>{escape(meta.rights)}</p>\n" if meta.rights else "")
             + (f'<p{self.string_lang("epub.page-numbers")}>{escape(s["epub.page-numbers"])}</p>\n'
@@ -493,7 +502,7 @@ class _Renderer:
         for section in book.front:
             self.docs.append(self._section_doc(section, "front-matter", "frontmatter"))
             self.toc.append(_Entry(document_name(section.id), "", section.title, "front",
-                                   children=self._headings(section), lang=self._title_lang(section)))
+                                   children=self._headings(section), title_html=self._title_html(section)))
             if section.id == book.icon_table_after:
                 body = (
                     f'<section class="front-matter icon-table-section" id="icon-table" epub:type="frontmatter">\n'
@@ -506,16 +515,17 @@ class _Renderer:
             self.docs.append(self._part_doc(part))
             sector = part.opener.sectors[0] if part.opener.sectors else "general"
             entry = _Entry(document_name(part.id), fill(s["part-label"], part.number), part.title, "part", sector,
-                           lang=self._title_lang(part.opener))
+                           title_html=self._title_html(part.opener))
             for section in part.sections:
                 self.docs.append(self._section_doc(section, "chapter", "chapter", "doc-chapter"))
                 entry.children.append(_Entry(document_name(section.id), section.number, section.title,
-                                             "section", sector, self._headings(section), self._title_lang(section)))
+                                             "section", sector, self._headings(section),
+                                             title_html=self._title_html(section)))
             self.toc.append(entry)
         for section in book.back:
             self.docs.append(self._section_doc(section, "back-matter", "backmatter"))
             self.toc.append(_Entry(document_name(section.id), "", section.title, "back",
-                                   children=self._headings(section), lang=self._title_lang(section)))
+                                   children=self._headings(section), title_html=self._title_html(section)))
         if book.footnotes:
             body = (
                 f'<section class="back-matter endnotes" id="footnotes" epub:type="endnotes" role="doc-endnotes">\n'
@@ -865,7 +875,8 @@ def _assets(edition: Edition, docs: list[_Doc]) -> list[tuple[str, str, bytes]]:
     edition_css = (fonts_css(edition.lang) + colours_css(edition)).encode("utf-8")
     assets: list[tuple[str, str, bytes]] = [
         ("css/epub.css", "text/css", epub_css),
-        ("css/edition.css", "text/css", edition_css),
+        ("css/edition.css", "text/css",
+         edition_css + theme.path("scripts.css").read_text(encoding="utf-8").encode("utf-8")),
     ]
     # Only the files the book references: every icon when the Icon Table lists
     # them all, otherwise the icons of the box types the book uses.

@@ -28,6 +28,7 @@ from ..errors import PipelineError
 from ..factsheets import Factsheet, load_factsheets
 from ..model import Book, Box, Heading, Section, XRef, walk_blocks
 from ..transforms.resolve import fill, label
+from ..transforms.typography import direction, label_colon
 from .html import HtmlWriter, attr
 from .pdf import _Markup, colour_css, render_pdf
 from .timestamps import build_timestamp
@@ -35,7 +36,6 @@ from .timestamps import build_timestamp
 if TYPE_CHECKING:
     from ..build import Artifact, Edition, Project
 
-RTL = ("ar", "he", "fa", "ur")
 
 
 @dataclass
@@ -196,7 +196,8 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
     return edition.theme.render(
         "factsheet.html.j2",
         lang=lang,
-        dir="rtl" if lang.split("-")[0] in RTL else "ltr",
+        dir=direction(lang),
+        colon=label_colon(lang),
         meta=meta,
         sector=sector,
         budget=sheet.budget,

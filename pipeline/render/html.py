@@ -9,6 +9,7 @@ second copy of this code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -36,6 +37,7 @@ from ..model import (
     Table,
     Text,
     XRef,
+    plain_text,
 )
 from ..transforms.resolve import Target, build_index, fill, label
 from ..transforms.typography import direction
@@ -45,6 +47,46 @@ _BOX_ROLES = {"tips": "doc-tip", "promising-practice": "doc-example"}
 
 def attr(value: str) -> str:
     return escape(value, quote=True)
+
+
+# Unicode's left-to-right isolate and its end. The `dir` attribute isolates a
+# run in the layout; these marks carry the isolation into text that CSS copies
+# elsewhere (running heads take a heading's text with `string-set`). Layout
+# engines draw them as nothing and extraction leaves them out.
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+ZWSP = "\u200b"
+
+# A web or e-mail address shown as text.
+_ADDRESS_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$|^[^\s@]+@[^\s@]+\.[^\s@]+$", re.I)
+# Where an address may break: after a run of / . - ? & = (never inside "//").
+_ADDRESS_BREAK_RE = re.compile(r"(?<=[/.\-?&=])(?![/.\-?&=])(?=.)")
+
+
+# Punctuation no line may start with (Latin, and CJK as UAX #14's CL and IS classes).
+CLOSING_PUNCTUATION = frozenset(
+    ".,;:!?)]}\u00bb\u201d\u2019\uff0c\u3002\u3001\uff09\uff1a\uff1b\uff01\uff1f\u300d\u300f"
+)
+
+# The longest cell (in characters) of a column of short labels.
+SHORT_CELL = 60
+
+# A word long enough to be hyphenated (6 letters or more, scripts.css).
+_CAPITALS_RE = re.compile(r"\b\w{6,}\b")
+
+
+def _capitals(match: re.Match[str]) -> str:
+    """An all-capitals word ("SAMLIT", "REFINITIV") in a span that is never hyphenated."""
+    word = match.group(0)
+    return f'<span class="caps">{word}</span>' if word.isupper() else word
+
+
+def is_address(text: str) -> bool:
+    return bool(_ADDRESS_RE.match(text))
+
+
+def address_html(text: str, mark: str) -> str:
+    """An address escaped, with `mark` (a zero-width break) after each / . - ? & =."""
+    return mark.join(escape(piece, quote=False) for piece in _ADDRESS_BREAK_RE.split(text))
 
 
 @dataclass
@@ -82,6 +124,23 @@ class HtmlWriter:
     # level below it (PDF/UA 14-003, WCAG 1.3.1), whatever the source's #s say.
     _heading_level: int = field(default=2, init=False, repr=False)
 
+    @property
+    def rtl(self) -> bool:
+        return direction(self.book.meta.language) == "rtl"
+
+    def break_mark(self) -> str:
+        """A break opportunity in an address: <wbr/> for reading systems; in the PDF a
+        zero-width space (WeasyPrint lays out each piece around a <wbr> as its own
+        box, which a right-to-left line would reorder)."""
+        return "<wbr/>" if self.epub else ZWSP
+
+    def ltr_isolate(self, html: str) -> str:
+        """`html` isolated as left-to-right text in a right-to-left edition
+        (numbers, addresses, code), unchanged otherwise."""
+        if not self.rtl:
+            return html
+        return f'<span dir="ltr">{LRI}{html}{PDI}</span>'
+
     def lang_attrs(self, lang: str) -> str:
         """` lang="en"`, plus ` dir="ltr"` where the text's direction is not the edition's.
 
@@ -109,11 +168,30 @@ class HtmlWriter:
     # -- inline ---------------------------------------------------------------
 
     def inlines(self, nodes: list[Inline]) -> str:
-        return "".join(self.inline(node) for node in nodes)
+        out: list[str] = []
+        pending = list(nodes)
+        while pending:
+            node = pending.pop(0)
+            after = pending[0] if pending else None
+            if (isinstance(node, FootnoteRef) and isinstance(after, Text)
+                    and after.text[:1] in CLOSING_PUNCTUATION):
+                # A note marker keeps the punctuation after it on its line: no line
+                # starts with "，" or "." (the layout would break between the boxes).
+                glued = escape(after.text[0], quote=False)
+                out.append(f'<span class="nobreak">{self.inline(node)}{glued}</span>')
+                pending[0] = Text(after.text[1:])
+                continue
+            out.append(self.inline(node))
+        return "".join(out)
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
-            return escape(node.text, quote=False)
+            text = _CAPITALS_RE.sub(_capitals, escape(node.text, quote=False))
+            agency = escape(self.book.meta.publisher, quote=False)
+            if agency and agency in text:
+                # the agency's name is never hyphenated (scripts.css)
+                text = text.replace(agency, f'<span class="agency">{agency}</span>')
+            return text
         if isinstance(node, SoftBreak):
             return "\n"
         if isinstance(node, Emph):
@@ -121,17 +199,29 @@ class HtmlWriter:
         if isinstance(node, Strong):
             return f"<strong>{self.inlines(node.children)}</strong>"
         if isinstance(node, Code):
-            return f"<code>{escape(node.text, quote=False)}</code>"
+            ltr = ' dir="ltr"' if self.rtl else ""
+            return f"<code{ltr}>{escape(node.text, quote=False)}</code>"
         if isinstance(node, Link):
-            text = self.inlines(node.children) if node.children else escape(node.href)
-            cls = ' class="url"' if node.autolink else ""
-            return f'<a{cls} href="{attr(node.href)}">{text}</a>'
+            shown = plain_text(node.children) if node.children else node.href
+            if all(isinstance(c, Text) for c in node.children) and is_address(shown):
+                # An address printed as text: it breaks only after / . - ? & =,
+                # is never hyphenated (class url) and reads left to right.
+                ltr = ' dir="ltr"' if self.rtl else ""
+                return (f'<a class="url" href="{attr(node.href)}"{ltr}>'
+                        f"{address_html(shown, self.break_mark())}</a>")
+            return f'<a href="{attr(node.href)}">{self.inlines(node.children)}</a>'
         if isinstance(node, XRef):
             return self.xref(node)
         if isinstance(node, FootnoteRef):
             return self.noteref(node.label)
+        if isinstance(node, Span) and not node.lang:
+            # Latin words in right-to-left text (the typography transform): direction only
+            return self.ltr_isolate(self.inlines(node.children))
         if isinstance(node, Span):
-            return f"<span{self.lang_attrs(node.lang)}>{self.inlines(node.children)}</span>"
+            inner = self.inlines(node.children)
+            if direction(node.lang) != direction(self.book.meta.language):
+                inner = f"{LRI if direction(node.lang) == 'ltr' else RLI}{inner}{PDI}"
+            return f"<span{self.lang_attrs(node.lang)}>{inner}</span>"
         raise TypeError(f"unknown inline node {type(node).__name__}")
 
     def xref(self, node: XRef) -> str:
@@ -192,9 +282,11 @@ class HtmlWriter:
         # Section titles are h2 (parts h1); the source's ## is h3, ### h4, box #### h5.
         level = min(h.level + 1, 6, self._heading_level + 1)
         self._heading_level = level
-        letter = f'<span class="letter">{escape(h.letter)})</span> ' if h.letter else ""
-        return (f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}"{self.lang_of(h.id)}>'
-                f"{letter}{self.inlines(h.children)}</h{level}>")
+        letter = ""
+        if h.letter:
+            letter = f'<span class="letter">{self.ltr_isolate(escape(h.letter) + ")")}</span> '
+        return (f'<h{level} id="{attr(h.id)}" class="sub sub{h.level}">'
+                f"{letter}{self.in_unit_lang(h.id, self.inlines(h.children))}</h{level}>")
 
     def list_block(self, lst: ListBlock, depth: int) -> str:
         tag = "ol" if lst.ordered else "ul"
@@ -212,13 +304,27 @@ class HtmlWriter:
         return f"<{tag}{start}>\n" + "\n".join(items) + f"\n</{tag}>"
 
     def table(self, t: Table) -> str:
-        def cell(c: Cell, tag: str) -> str:
-            scope = ' scope="col"' if tag == "th" else ""
-            align = f' class="align-{attr(c.align)}"' if c.align else ""
-            return f"<{tag}{scope}{align}{self.lang_of(c.id)}>{self.inlines(c.children)}</{tag}>"
+        # A column of short labels ("Implementer", "Multinational Companies") is
+        # laid out narrow: its cells are not hyphenated (scripts.css), the table
+        # layout widens the column to its longest word instead. Four columns or
+        # more are all narrow.
+        short = {
+            index for index in range(len(t.header))
+            if len(t.header) >= 4 or max(
+                (len(plain_text(row[index].children)) for row in t.rows if index < len(row)), default=0
+            ) <= SHORT_CELL
+        }
 
-        head = "".join(cell(c, "th") for c in t.header)
-        body = "\n".join("<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in t.rows)
+        def cell(c: Cell, tag: str, index: int) -> str:
+            scope = ' scope="col"' if tag == "th" else ""
+            classes = ([f"align-{c.align}"] if c.align else []) + (["short"] if index in short else [])
+            cls = f' class="{attr(" ".join(classes))}"' if classes else ""
+            return f"<{tag}{scope}{cls}{self.lang_of(c.id)}>{self.inlines(c.children)}</{tag}>"
+
+        head = "".join(cell(c, "th", i) for i, c in enumerate(t.header))
+        body = "\n".join(
+            "<tr>" + "".join(cell(c, "td", i) for i, c in enumerate(row)) + "</tr>" for row in t.rows
+        )
         return (
             f'<table id="{attr(t.id)}">\n<caption>{self.inlines(t.caption)}</caption>\n'
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
@@ -277,14 +383,23 @@ class HtmlWriter:
 
     # -- pieces of a book -----------------------------------------------------
 
+    def in_unit_lang(self, ident: str, html: str) -> str:
+        """`html` (a unit's inline content) in a span with its language when the
+        edition shows the unit in the source language; isolated by `dir` and, for
+        text that CSS copies into running heads, by Unicode isolate marks."""
+        lang = self.lang_of(ident)
+        if not lang:
+            return html
+        if " dir=" in lang:
+            html = f"{LRI}{html}{PDI}" if direction(self.book.source_language) == "ltr" else f"{RLI}{html}{PDI}"
+        return f"<span{lang}>{html}</span>"
+
     def section_title(self, section: Section) -> str:
         self._heading_level = 2  # section titles are h2
         num = ""
         if section.number and section.kind == "section":
-            num = f'<span class="num">{escape(section.number)}.</span> '
-        lang = self.lang_of(f"{section.id}.title")
-        title = self.inlines(section.title_inlines)
-        return f"{num}<span{lang}>{title}</span>" if lang else f"{num}{title}"
+            num = f'<span class="num">{self.ltr_isolate(escape(section.number))}</span> '
+        return f"{num}{self.in_unit_lang(f'{section.id}.title', self.inlines(section.title_inlines))}"
 
     def icon_table(self) -> str:
         rows = []

@@ -251,7 +251,8 @@ def semantic_tags() -> Iterator[TagRepairs]:
 
 
 def finish_pdf(src: Path | BinaryIO, dest: Path, repairs: TagRepairs) -> None:
-    """Step 2: margin-box content becomes Pagination artifacts; write `dest`."""
+    """Step 2: margin-box content becomes Pagination artifacts, and hyphenation
+    hyphens soft hyphens in the text layer (see textlayer.py); write `dest`."""
     import pikepdf
 
     with pikepdf.open(src) as pdf:
@@ -269,6 +270,9 @@ def finish_pdf(src: Path | BinaryIO, dest: Path, repairs: TagRepairs) -> None:
                     for mcid in mcids:
                         if mcid < len(array):
                             array[mcid] = None
+        from .textlayer import soft_hyphenate_text_layer
+
+        soft_hyphenate_text_layer(pdf)
         pdf.save(dest, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
