@@ -47,9 +47,18 @@ class PdfResult:
     page_map: dict[str, int]
 
 
+# Every margin box (the theme puts running heads and folios in the outer
+# column): none of them on a part opener's coloured page.
 _NO_MARGIN_BOXES = " ".join(
-    f"@{box} {{ content: none; }}"
-    for box in ("top-left", "top-right", "bottom-left", "bottom-center", "bottom-right")
+    f"@{side}-{place} {{ content: none; }}"
+    for side, places in (("top", ("left-corner", "left", "center", "right", "right-corner")),
+                         ("bottom", ("left-corner", "left", "center", "right", "right-corner")),
+                         ("left", ("top", "middle", "bottom")), ("right", ("top", "middle", "bottom")))
+    for place in places
+    if (side, place) != ("bottom", "center")
+) + (
+    # ...but a draft translation says so on every page, part openers included
+    ' @bottom-center { content: string(draft); color: #ffffff; }'
 )
 
 

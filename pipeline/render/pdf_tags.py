@@ -82,6 +82,7 @@ def semantic_tags() -> Iterator[TagRepairs]:
     # The HTML elements of the boxes being built, outermost first (the stdlib
     # elements WeasyPrint parses into do not know their parents).
     open_elements: list[Any] = []
+    document = {"rtl": False}
 
     def text_kids(box: Any, tags: dict[Any, Any]) -> list[tuple[int, str, str]]:
         """(mcid, text, direction) of the text boxes this box's lines hold directly."""
@@ -132,6 +133,10 @@ def semantic_tags() -> Iterator[TagRepairs]:
             repairs.artifact_mcids.setdefault(page_number, set()).update(margin_mcids(box, tags))
             yield from original(box, parent, pdf, page_number, nums, annotations, tags)
             return
+        if getattr(box, "element_tag", None) == "html":
+            # In a right-to-left edition every run gets /ActualText, the
+            # left-to-right ones too: a reader then takes the whole line in order.
+            document["rtl"] = box.style["direction"] == "rtl"
         if getattr(box, "element_tag", None) in ("html", "body") or isinstance(box, boxes.PageBox):
             # These make no element of their own: what they yield is their
             # descendants', already seen by this function.
@@ -205,8 +210,9 @@ def semantic_tags() -> Iterator[TagRepairs]:
                 continue
             link_html = html
             owner = element
-            if tag != "/Link" and parent is not None and str(parent.get("S")) == "/Link":
-                owner = parent
+            link_ancestor = _nearest_link(parent, pdf) if tag != "/Link" else None
+            if link_ancestor is not None:
+                owner = link_ancestor
                 for j, kid in enumerate(element["K"]):
                     if not isinstance(kid, int) and _is_objr(pdf, kid, annotation):
                         owner["K"].append(element["K"].pop(j))
@@ -217,22 +223,36 @@ def semantic_tags() -> Iterator[TagRepairs]:
             if words:
                 annotation["Contents"] = pydyf.String(words)
 
+    def _nearest_link(element: Any, pdf: Any) -> Any:
+        """The Link element `element` is, or is inside (a span in a link), if any."""
+        for _ in range(8):
+            if element is None or not isinstance(element, pydyf.Dictionary):
+                return None
+            if str(element.get("S")) == "/Link":
+                return element
+            ref = element.get("P")
+            element = pdf.objects[int(ref.split()[0])] if isinstance(ref, bytes) else None
+        return None
+
     def _is_objr(pdf: Any, ref: Any, annotation: Any) -> bool:
         obj = pdf.objects[int(ref.split()[0])]
         return isinstance(obj, pydyf.Dictionary) and obj.get("Obj") == annotation.reference
 
     def _actual_text(element: Any, kids_text: list[tuple[int, str, str]], nums: dict[int, Any], pdf: Any) -> None:
         # Right-to-left runs are drawn in visual order: /ActualText gives the
-        # logical order back to text extraction and screen readers.
+        # logical order back to text extraction and screen readers. Texts that
+        # mark the same element (a Link holds its text directly) are joined.
+        texts: dict[Any, list[str]] = {}
         for mcid, text, direction in kids_text:
-            if direction != "rtl" and not RTL_SCRIPT.search(text):
+            if not document["rtl"] and direction != "rtl" and not RTL_SCRIPT.search(text):
                 continue
             ref = nums.get(mcid)
-            if ref is None:
-                continue
+            if ref is not None:
+                texts.setdefault(ref, []).append(text)
+        for ref, parts in texts.items():
             kid = pdf.objects[int(ref.split()[0])]
             if isinstance(kid, pydyf.Dictionary) and "ActualText" not in kid:
-                kid["ActualText"] = pydyf.String(text)
+                kid["ActualText"] = pydyf.String("".join(parts))
 
     def _wrapped_in_reference(link: Any, parent: Any, pdf: Any) -> Any:
         reference = pydyf.Dictionary({
