@@ -152,7 +152,7 @@ def check_entry(unit: Unit, entry: polib.POEntry, po: polib.POFile) -> list[Find
     block = block_markdown(entry.msgstr)
     if block and not block_markdown(entry.msgid):
         return [Finding("error", "translation-block",
-                        f"'{entry.msgctxt}': the translation holds {block}, but the message is the "
+                        f"{label(entry)}: the translation holds {block}, but the message is the "
                         "text of one block: translate it as one run of text", loc)]
     try:
         translated = parse_inline(entry.msgstr, loc)

@@ -39,8 +39,9 @@ from typing import TYPE_CHECKING
 from ..errors import PipelineError
 from ..model import FootnoteRef, Heading, Section, all_inlines, plain_text, walk_inlines
 from ..transforms.resolve import fill
+from ..transforms.typography import direction
 from .atomic import atomic_path
-from .epub import FONT_FAMILIES, RTL_LANGUAGES, FontFace, colours_css, epub_fonts, font_families
+from .epub import FONT_FAMILIES, FontFace, colours_css, epub_fonts, font_families
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
 
@@ -111,7 +112,7 @@ class _Site:
         self.theme = edition.theme
         self.lang = edition.lang
         self.languages = languages  # (code, native name), in book.yml's order
-        self.dir = "rtl" if self.lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+        self.dir = direction(self.lang)
         self.s = dict(edition.strings)
         self.writer = _WebWriter(
             self.book, dict(edition.strings), linker=Linker(document_of=page_file), epub=False,
