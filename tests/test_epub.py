@@ -35,6 +35,14 @@ EPOCH = "1638316800"  # 2021-12-01T00:00:00Z
 
 
 @pytest.fixture(scope="module")
+def book() -> Book:
+    """The English edition's model as the EPUB prints it (typographic quotes and
+    apostrophes are applied to the model once, for every format)."""
+    return english_edition(Project.at(ROOT)).book
+
+
+
+@pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The real book's EPUB, built once (the print layout first, for the page list)."""
     project = Project.at(ROOT, build=tmp_path_factory.mktemp("epub-build"))

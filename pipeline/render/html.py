@@ -306,11 +306,11 @@ class HtmlWriter:
     def table(self, t: Table) -> str:
         # A column of short labels ("Implementer", "Multinational Companies") is
         # laid out narrow: its cells are not hyphenated (scripts.css), the table
-        # layout widens the column to its longest word instead. Four columns or
-        # more are all narrow.
+        # layout widens the column to its longest word instead. At the theme's
+        # 124 mm measure, every column of a table of three or more is narrow.
         short = {
             index for index in range(len(t.header))
-            if len(t.header) >= 4 or max(
+            if len(t.header) >= 3 or max(
                 (len(plain_text(row[index].children)) for row in t.rows if index < len(row)), default=0
             ) <= SHORT_CELL
         }
