@@ -91,11 +91,12 @@ def semantic_tags() -> Iterator[TagRepairs]:
         for n, child in enumerate(children):
             line = child.children if isinstance(child, boxes.LineBox) else [child]
             texts = [t for t in line if isinstance(t, boxes.TextBox) and t in tags]
-            for i, text_box in enumerate(texts):
+            for text_box in texts:
                 text = text_box.text
                 # The space where a line wraps belongs to no text box: give it back,
                 # or the last word of a line runs into the first of the next.
-                if i == len(texts) - 1 and n < len(children) - 1 and text and not text[-1].isspace():
+                if (text_box is line[-1] and n < len(children) - 1 and text and not text[-1].isspace()
+                        and text_box.style["direction"] == "rtl"):
                     text += " "
                 out.append((tags[text_box]["mcid"], text, text_box.style["direction"]))
         return out
