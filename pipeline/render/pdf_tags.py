@@ -95,8 +95,8 @@ def semantic_tags() -> Iterator[TagRepairs]:
                 text = text_box.text
                 # The space where a line wraps belongs to no text box: give it back,
                 # or the last word of a line runs into the first of the next.
-                if (text_box is line[-1] and n < len(children) - 1 and text and not text[-1].isspace()
-                        and text_box.style["direction"] == "rtl"):
+                if (isinstance(child, boxes.LineBox) and text_box is line[-1] and n < len(children) - 1
+                        and text and not text[-1].isspace() and text_box.style["direction"] == "rtl"):
                     text += " "
                 out.append((tags[text_box]["mcid"], text, text_box.style["direction"]))
         return out
