@@ -83,20 +83,27 @@ def semantic_tags() -> Iterator[TagRepairs]:
     # elements WeasyPrint parses into do not know their parents).
     open_elements: list[Any] = []
     document = {"rtl": False}
+    line_final: set[int] = set()  # text boxes that end a line of their block
 
     def text_kids(box: Any, tags: dict[Any, Any]) -> list[tuple[int, str, str]]:
         """(mcid, text, direction) of the text boxes this box's lines hold directly."""
         out = []
-        children = list(getattr(box, "children", ()))
-        for n, child in enumerate(children):
-            line = child.children if isinstance(child, boxes.LineBox) else [child]
-            texts = [t for t in line if isinstance(t, boxes.TextBox) and t in tags]
-            for text_box in texts:
+        lines = [c for c in getattr(box, "children", ()) if isinstance(c, boxes.LineBox)]
+        for line in lines[:-1]:
+            # The space where a line wraps belongs to no text box: give it back
+            # to the line's last text (however deep in inline boxes), or the last
+            # word of a line runs into the first of the next.
+            node = line
+            while getattr(node, "children", None):
+                node = node.children[-1]
+            if isinstance(node, boxes.TextBox):
+                line_final.add(id(node))
+        for child in getattr(box, "children", ()):
+            for text_box in child.children if isinstance(child, boxes.LineBox) else [child]:
+                if not (isinstance(text_box, boxes.TextBox) and text_box in tags):
+                    continue
                 text = text_box.text
-                # The space where a line wraps belongs to no text box: give it back,
-                # or the last word of a line runs into the first of the next.
-                if (isinstance(child, boxes.LineBox) and text_box is line[-1] and n < len(children) - 1
-                        and text and not text[-1].isspace() and text_box.style["direction"] == "rtl"):
+                if id(text_box) in line_final and text and not text[-1].isspace() and text[-1] not in "-\u2010\u00ad":
                     text += " "
                 out.append((tags[text_box]["mcid"], text, text_box.style["direction"]))
         return out
