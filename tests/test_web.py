@@ -156,8 +156,10 @@ def test_arabic_is_right_to_left_and_translations_are_marked_draft_and_fallback(
     ar = parse(site / "ar" / "financial-ppp-success.html")
     assert ar.get("dir") == "rtl" and ar.get("lang") == "ar"
     assert ar.xpath("//*[contains(@class,'draft-label')]")
-    # Arabic translates the front matter only: section 3.2 falls back to English, marked so
-    assert ar.xpath("//article//p[@lang='en']")
+    # Arabic is now translated whole: what stays English (cited titles, names) is marked so and
+    # runs left to right
+    english = ar.xpath("//article//*[@lang='en']")
+    assert english and all(e.get("dir") == "ltr" or e.xpath("ancestor::*[@dir='ltr']") for e in english)
     en = parse(site / "en" / "financial-ppp-success.html")
     assert en.get("dir") == "ltr" and not en.xpath("//*[contains(@class,'draft-label')]")
     assert not en.xpath("//article//*[@lang='en']")

@@ -117,7 +117,7 @@ class _Site:
         self.writer = _WebWriter(
             self.book, dict(edition.strings), linker=Linker(document_of=page_file), epub=False,
             page_refs=False, footnote_mode="endnotes", icon_src=lambda name: f"../{ASSETS}/icons/{name}",
-            icon_alt=True, xref_titles=True,
+            icon_images=True, xref_titles=True,
         )
         self.notes = {note.label: note for note in self.book.footnotes}
         self.cited: dict[str, list[str]] = {}
