@@ -335,8 +335,8 @@ def test_english_elements_spares_spans_and_urls_only(tmp_path: Path) -> None:
         assert documents == 1 and len(offenders) == expected, offenders
 
 
-@pytest.mark.xfail(strict=False, reason=("Issue 15, open: fr and ar fail since the merge (cause not yet examined; likely: "
-                   "theme words spelled as in English marked lang=en)"))
+@pytest.mark.xfail(strict=False, reason=("Issue 15, open: fr and ar fail since the merge (cause not yet examined; "
+                   "likely: theme words spelled as in English marked lang=en)"))
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_epub_marks_english_only_on_cited_titles_and_urls(editions: Path, lang: str) -> None:
     spans, urls = edition_exemptions(editions, lang)
