@@ -81,9 +81,9 @@ def check(source_dir: Path, fmt: str, warnings_as_errors: bool) -> None:
     from .checks import run_checks
     from .checks.translations import translation_findings
     from .load import load_book
-    from .render.timestamps import check_environment
     from .summary import summarise
     from .theme import load_theme
+    from .timestamps import check_environment
 
     check_environment()
     book = load_book(source_dir)
@@ -161,9 +161,9 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     """
     from .build import Project
     from .load import load_book
-    from .render.timestamps import check_environment
     from .scheduler import FORMATS, progress_for
     from .scheduler import build as run_build
+    from .timestamps import check_environment
 
     check_environment()
     project = Project.at(project_dir)
@@ -340,7 +340,7 @@ def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
     With no EPUBS, validates every build/<lang>/compendium.epub.
     """
     from .a11y.ace import find_ace, run_ace
-    from .render.epubcheck import run_epubcheck, summary
+    from .a11y.epubcheck import run_epubcheck, summary
 
     ace = find_ace(project_dir.resolve())
 

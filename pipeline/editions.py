@@ -80,7 +80,7 @@ def write_translation_report(project: Project, report: TranslationReport) -> Pat
     """build/<lang>/translation-report.json: what still falls back to English, and why."""
     import json
 
-    from .render.atomic import atomic_path
+    from .files import atomic_path
 
     path = project.out_dir(report.lang) / "translation-report.json"
     with atomic_path(path) as tmp:

@@ -22,61 +22,18 @@ reports every wrong id at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
 from .markdown import ID_RE, parse_inline, refuse_footnotes
-from .model import Book, Inline, Loc
+from .model import Book, Factsheet, FactsheetPractice, FactsheetRef, Loc
 from .yamlfile import parse_yaml_located
 
 FOLDER = "factsheets"
 KEYS = ("budget", "boxes", "practices", "resources", "languages")
 MAX_BUDGET = 16
 MAX_FILE_BYTES = 256 * 1024
-
-
-@dataclass
-class FactsheetRef:
-    """An id named in a factsheet file, with the line that names it."""
-
-    id: str
-    loc: Loc
-
-
-@dataclass
-class FactsheetPractice:
-    id: str
-    summary: list[Inline]
-    loc: Loc
-    # Translations are keyed on it: factsheet.<sector>.<practice-id>.summary
-    summary_id: str = ""
-
-
-@dataclass
-class Factsheet:
-    sector: str  # the file's name: source/factsheets/<sector>.yml
-    budget: int  # pages; a longer factsheet fails the build
-    boxes: list[FactsheetRef]
-    practices: list[FactsheetPractice]
-    loc: Loc  # the file (line 1)
-    budget_loc: Loc = field(default_factory=lambda: Loc(""))
-    resources: FactsheetRef | None = None
-    # A shorter selection of boxes for a language whose text runs longer
-    # (declared in the file under `languages: {fr: {boxes: [...]}}`, never silent).
-    boxes_by_language: dict[str, list[FactsheetRef]] = field(default_factory=dict)
-
-    def boxes_for(self, lang: str) -> list[FactsheetRef]:
-        return self.boxes_by_language.get(lang, self.boxes)
-
-    def all_boxes(self) -> list[FactsheetRef]:
-        return self.boxes + [ref for refs in self.boxes_by_language.values() for ref in refs]
-
-    @property
-    def name(self) -> str:
-        """The artifact's name without extension: factsheet-<sector>."""
-        return f"factsheet-{self.sector}"
 
 
 def load_factsheets(source_dir: Path, book: Book) -> dict[str, Factsheet]:

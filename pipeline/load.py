@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 import reprlib
+import string
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from .model import (
     Book,
     BookMeta,
     Footnote,
+    Heading,
     Icon,
     Language,
     Loc,
@@ -38,6 +40,7 @@ from .model import (
     block_inlines,
     walk_blocks,
 )
+from .timestamps import DATE_RANGE
 from .yamlfile import Path as YamlPath
 from .yamlfile import parse_yaml_located
 
@@ -45,9 +48,6 @@ from .yamlfile import parse_yaml_located
 # binary, a runaway generator); refusing it keeps the pipeline responsive.
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 ICON_TABLE = "icon-table"
-# The dates a book may carry (book.yml `date`, SOURCE_DATE_EPOCH): from the
-# start of the Unix epoch to the end of the century.
-DATE_RANGE = (datetime.date(1970, 1, 1), datetime.date(2099, 12, 31))
 _BCP47_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
 
@@ -611,9 +611,7 @@ class Loader:
         self._check_unlisted(listed)
         book = Book(meta, front, parts, back, footnotes, self.icons, sectors,
                     files=sorted(set(self.reader.files)), icon_table_after=icon_table_after)
-        from .transforms.number import number_headings
-
-        number_headings(book)
+        _letter_subheadings(book)
         from .factsheets import load_factsheets
 
         book.factsheets = load_factsheets(self.reader.source_dir, book)
@@ -633,6 +631,19 @@ class Loader:
                     "add it to the reading order or move it out of source/",
                     Loc(self.reader.rel(src / "book.yml"), 1),
                 )
+
+
+def _letter_subheadings(book: Book) -> None:
+    """Letter the sub-headings of numbered sections: a), b), c)... (part of
+    loading: the letters are the source's numbering, which every edition prints)."""
+    for part in book.parts:
+        for section in part.sections:
+            if not section.number:
+                continue
+            letters = iter(string.ascii_lowercase)
+            for block in section.blocks:  # top level only: headings inside boxes are not lettered
+                if isinstance(block, Heading) and block.level == 2:
+                    block.letter = next(letters, "")
 
 
 def _block_scalar_first_line(key_line: int, value: str) -> int:

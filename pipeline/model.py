@@ -13,10 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the factsheets module imports this one
-    from .factsheets import Factsheet
 
 
 @dataclass(frozen=True)
@@ -286,6 +282,53 @@ class BookMeta:
     address: str = ""
     # The Compendium's publication page; the factsheets print it only when set.
     publication_url: str = ""
+
+
+# --------------------------------------------------------------------------
+# Factsheets: what each sector's factsheet includes (read by factsheets.py)
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class FactsheetRef:
+    """An id named in a factsheet file, with the line that names it."""
+
+    id: str
+    loc: Loc
+
+
+@dataclass
+class FactsheetPractice:
+    id: str
+    summary: list[Inline]
+    loc: Loc
+    # Translations are keyed on it: factsheet.<sector>.<practice-id>.summary
+    summary_id: str = ""
+
+
+@dataclass
+class Factsheet:
+    sector: str  # the file's name: source/factsheets/<sector>.yml
+    budget: int  # pages; a longer factsheet fails the build
+    boxes: list[FactsheetRef]
+    practices: list[FactsheetPractice]
+    loc: Loc  # the file (line 1)
+    budget_loc: Loc = field(default_factory=lambda: Loc(""))
+    resources: FactsheetRef | None = None
+    # A shorter selection of boxes for a language whose text runs longer
+    # (declared in the file under `languages: {fr: {boxes: [...]}}`, never silent).
+    boxes_by_language: dict[str, list[FactsheetRef]] = field(default_factory=dict)
+
+    def boxes_for(self, lang: str) -> list[FactsheetRef]:
+        return self.boxes_by_language.get(lang, self.boxes)
+
+    def all_boxes(self) -> list[FactsheetRef]:
+        return self.boxes + [ref for refs in self.boxes_by_language.values() for ref in refs]
+
+    @property
+    def name(self) -> str:
+        """The artifact's name without extension: factsheet-<sector>."""
+        return f"factsheet-{self.sector}"
 
 
 @dataclass

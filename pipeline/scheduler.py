@@ -116,7 +116,7 @@ def input_keys(project: Project, languages: list[str], source_lang: str) -> dict
     common.update(f"weasyprint {version('weasyprint')}".encode())
     # Environment inputs that change bytes (the timestamp): a changed
     # SOURCE_DATE_EPOCH rebuilds everything, an unchanged one nothing.
-    from .render.timestamps import BYTE_CHANGING_ENVIRONMENT
+    from .timestamps import BYTE_CHANGING_ENVIRONMENT
 
     for name in BYTE_CHANGING_ENVIRONMENT:
         common.update(f"\0{name}={os.environ.get(name, '').strip()}".encode())
@@ -184,7 +184,7 @@ class State:
         self.data.pop(task.name, None)
 
     def save(self) -> None:
-        from .render.atomic import atomic_path
+        from .files import atomic_path
 
         with atomic_path(self.path) as tmp:
             tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
@@ -652,7 +652,7 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
 
 def write_manifest(project: Project, tasks: list[Task], state: State) -> Path:
     """build/manifest.json: every artifact with its path, language, kind, pages, size, hash and time."""
-    from .render.atomic import atomic_path
+    from .files import atomic_path
 
     artifacts = []
     for task in tasks:

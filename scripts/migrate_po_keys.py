@@ -32,9 +32,9 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.checks.terms import load_terms  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.i18n.catalog import read_po, shown, update_po  # noqa: E402
+from pipeline.i18n.termbase import load_terms  # noqa: E402
 
 
 def strip_positional_contexts(po: polib.POFile, keep: set[str]) -> tuple[polib.POFile, list[str]]:
@@ -85,7 +85,7 @@ def migrate(path: Path, pot_path: Path) -> None:
         # no fuzzy matching: every old message matches its own text exactly, and a message new in
         # the template (the book's keywords...) must not borrow a similar one's translation
         update_po(pot_path, draft, load_terms(path.parent.parent, path.stem), fuzzy_matching=False)
-        from pipeline.render.atomic import atomic_path
+        from pipeline.files import atomic_path
 
         with atomic_path(path) as target:
             target.write_bytes(draft.read_bytes())

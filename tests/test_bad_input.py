@@ -151,8 +151,8 @@ def apply_edit(source: Path, edit: dict[str, Any]) -> None:
 def english_of(source: Path, block_id: str) -> str:
     """The English text (the PO msgid) of a block, named in the cases by its id in the model."""
     from pipeline.i18n.catalog import message_of
-    from pipeline.i18n.units import book_units, theme_units
     from pipeline.load import load_book
+    from pipeline.text_units import book_units, theme_units
     from pipeline.theme import load_theme
 
     strings = dict(load_theme(ROOT / "themes" / "default").strings)

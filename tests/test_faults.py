@@ -108,7 +108,7 @@ def test_a_failing_disk_write_is_one_message_and_keeps_the_previous_file(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("pipeline.render.atomic.os.replace", full_disk)
+    monkeypatch.setattr("pipeline.files.os.replace", full_disk)
     project = Project.at(root)
     progress = PlainProgress()
     result = run_build(project, ["pdf"], ["en"], jobs=1, force=True, progress=progress)
@@ -121,7 +121,7 @@ def test_a_failing_disk_write_is_one_message_and_keeps_the_previous_file(
 
 
 def test_atomic_write_reports_an_unwritable_folder(tmp_path: Path) -> None:
-    from pipeline.render.atomic import atomic_path
+    from pipeline.files import atomic_path
 
     blocker = tmp_path / "build"
     blocker.write_text("a file where a folder should be")

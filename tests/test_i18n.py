@@ -53,8 +53,8 @@ def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def english_of(root: Path) -> dict[str, str]:
     """Each block id of the project's book -> its English text (the PO msgid)."""
     from pipeline.i18n.catalog import message_of
-    from pipeline.i18n.units import book_units, theme_units
     from pipeline.load import load_book
+    from pipeline.text_units import book_units, theme_units
     from pipeline.theme import load_theme
 
     strings = dict(load_theme(root / "themes" / "default").strings)

@@ -21,7 +21,6 @@ from lxml import etree
 from pipeline.errors import SourceError
 from pipeline.i18n.apply import check_entry
 from pipeline.i18n.inline import placeholders, to_markdown
-from pipeline.i18n.units import Unit
 from pipeline.markdown import parse_inline
 from pipeline.model import (
     Book,
@@ -40,6 +39,7 @@ from pipeline.model import (
     walk_inlines,
 )
 from pipeline.render.html import HtmlWriter, is_address
+from pipeline.text_units import Unit
 from pipeline.theme import load_theme
 
 from .conftest import ROOT

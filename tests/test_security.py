@@ -40,8 +40,8 @@ from lxml import etree
 
 from pipeline.errors import PipelineError, SourceError
 from pipeline.i18n.apply import check_entry, translate_book
-from pipeline.i18n.units import book_units, theme_units
 from pipeline.load import load_book
+from pipeline.text_units import book_units, theme_units
 from pipeline.theme import load_theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -678,7 +678,7 @@ def test_yaml_in_the_theme_constructs_no_object(tmp_path: Path, file: str) -> No
 
 
 def test_yaml_in_the_termbase_constructs_no_object(tmp_path: Path) -> None:
-    from pipeline.checks.terms import load_terms
+    from pipeline.i18n.termbase import load_terms
 
     marker = tmp_path / "pwned"
     (tmp_path / "translations" / "terms").mkdir(parents=True)

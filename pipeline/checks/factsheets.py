@@ -8,8 +8,7 @@ learnt only (the practices have their own list), each id once.
 from __future__ import annotations
 
 from ..errors import Finding
-from ..factsheets import Factsheet
-from ..model import Book, Box, ListBlock, Section, plain_text, walk_blocks
+from ..model import Book, Box, Factsheet, ListBlock, Section, plain_text, walk_blocks
 
 BOX_KINDS = ("tips", "lessons-learnt")
 # A summary is one or two sentences; longer text belongs in the Compendium.

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Finding, PipelineError
-from ..i18n.units import Unit
 from ..model import Book, Loc
+from ..text_units import Unit
 from .terms import term_findings
 
 
@@ -19,7 +19,7 @@ def translation_findings(root: Path, book: Book, strings: dict[str, str], string
     """Findings for every translated language of book.yml (or only those named)."""
     from ..i18n.apply import check_entry
     from ..i18n.catalog import assign_contexts, entry_key, key_of, load_contexts, read_po
-    from ..i18n.units import book_units, theme_units
+    from ..text_units import book_units, theme_units
 
     units: dict[tuple[str | None, str], Unit] = {}
     ids: dict[tuple[str | None, str], list[str]] = {}

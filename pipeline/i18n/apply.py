@@ -23,9 +23,9 @@ import polib
 from ..errors import Finding, PipelineError, SourceError
 from ..markdown import block_markdown, parse_inline
 from ..model import Book, Inline, Link, Loc
+from ..text_units import Unit, book_units, theme_units
 from .catalog import assign_contexts, entry_key, key_of, message_of
 from .inline import placeholders
-from .units import Unit, book_units, theme_units
 
 
 @dataclass

@@ -28,10 +28,10 @@ from babel import Locale, UnknownLocaleError
 
 from .. import __version__
 from ..errors import PipelineError
+from ..files import atomic_path
 from ..model import Loc
-from ..render.atomic import atomic_path
+from ..text_units import Unit
 from .inline import to_markdown
-from .units import Unit
 
 HEADER_COMMENT = (
     "Translations of the UNODC Compendium of Promising Practices on Public-Private\n"
@@ -380,7 +380,7 @@ def _header_fields(pieces: list[tuple[int, str]], out: _Lexed, where: str) -> No
 
 def _comment(base: str, msgid: str, terms: list | None) -> str:  # type: ignore[type-arg]
     """The template's comment plus the termbase entries for the terms this message contains."""
-    from ..checks.terms import term_comment
+    from .termbase import term_comment
 
     lines = [line for line in base.split("\n") if line and not line.startswith("Term: ")]
     return "\n".join(lines + (term_comment(terms, msgid) if terms else []))

@@ -50,8 +50,8 @@ def i18n() -> None:
 def all_units(project: Project):  # type: ignore[no-untyped-def]
     """The book and every translatable unit, with contexts and real file:line references."""
     from ..i18n.catalog import assign_contexts, load_contexts
-    from ..i18n.units import book_units, locate_yaml_keys, mark_factsheet_units, theme_units
     from ..load import load_book
+    from ..text_units import book_units, locate_yaml_keys, mark_factsheet_units, theme_units
     from ..theme import load_theme
 
     book = load_book(project.source)
@@ -81,7 +81,7 @@ def extract(project_dir: Path, check: bool) -> None:
     """Write translations/compendium.pot: one message per distinct text, with its file:line references."""
     from ..editions import pot_path
     from ..i18n.catalog import pot_text, write_pot
-    from ..render.timestamps import build_timestamp
+    from ..timestamps import build_timestamp
 
     project = _project(project_dir)
     book, messages = all_messages(project)
@@ -117,7 +117,7 @@ def init(project_dir: Path, lang: str) -> None:
     from datetime import UTC, datetime
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
-    from ..checks.terms import load_terms
+    from .termbase import load_terms
 
     count = init_po(pot_path(project), po_path(project, lang), lang, stamp, load_terms(project.root, lang))
     click.echo(f"wrote {po_path(project, lang).relative_to(project.root)} ({count} messages to translate)")
@@ -152,7 +152,7 @@ def _add_language(book_yml: Path, lang: str) -> str:
     match = re.search(r"^languages:\n((?:  - \{.*\}\n)+)", text, re.M)
     if match is None:
         raise PipelineError(f"add this line under 'languages:' in source/book.yml yourself: {line.strip()}")
-    from ..render.atomic import atomic_path
+    from ..files import atomic_path
 
     with atomic_path(book_yml) as tmp:
         tmp.write_text(text[:match.end()] + line + text[match.end():], encoding="utf-8")
@@ -161,7 +161,7 @@ def _add_language(book_yml: Path, lang: str) -> str:
 
 def _start_termbase(root: Path, lang: str) -> Path | None:
     """translations/terms/LANG.yml with every English term of the termbase and no approved form yet."""
-    from ..checks.terms import load_terms, terms_path
+    from .termbase import load_terms, terms_path
 
     target = terms_path(root, lang)
     if target.exists():
@@ -175,7 +175,7 @@ def _start_termbase(root: Path, lang: str) -> Path | None:
              "# a term with no approved form is not checked yet. See translations/README.md."]
     for term in english:
         lines += [f"- en: {term}", "  approved: []"]
-    from ..render.atomic import atomic_path
+    from ..files import atomic_path
 
     with atomic_path(target) as tmp:
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -195,7 +195,7 @@ def update(project_dir: Path) -> None:
     files = sorted((project.root / "translations").glob("*.po"))
     if not files:
         click.echo("no PO files yet: start one with `compendium i18n init LANG`")
-    from ..checks.terms import load_terms
+    from .termbase import load_terms
 
     for path in files:
         result = update_po(pot_path(project), path, load_terms(project.root, path.stem))

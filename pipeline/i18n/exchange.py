@@ -122,7 +122,7 @@ def export_xliff(po_path: Path, out: Path, lang: str, source_lang: str = "en") -
             refs = [("sourcefile", f"{file}:{line}" if line else file) for file, line in entry.occurrences]
             unit.createcontextgroup("po-reference", refs, purpose="location")
         count += 1
-    from ..render.atomic import atomic_path
+    from ..files import atomic_path
 
     with atomic_path(out) as tmp:
         tmp.write_bytes(bytes(store))
@@ -186,7 +186,7 @@ def export_tmx(po_path: Path, out: Path, lang: str, source_lang: str = "en") -> 
             continue
         memory.addtranslation(entry.msgid, source_lang, entry.msgstr, lang, entry.msgctxt or None)
         count += 1
-    from ..render.atomic import atomic_path
+    from ..files import atomic_path
 
     with atomic_path(out) as tmp:
         tmp.write_bytes(bytes(memory))
@@ -196,7 +196,7 @@ def export_tmx(po_path: Path, out: Path, lang: str, source_lang: str = "en") -> 
 def export_tbx(root: Path, out: Path, lang: str, source_lang: str = "en") -> int:
     from translate.storage import tbx
 
-    from ..checks.terms import load_terms
+    from .termbase import load_terms
 
     terms = load_terms(root, lang)
     if not terms:
@@ -208,7 +208,7 @@ def export_tbx(root: Path, out: Path, lang: str, source_lang: str = "en") -> int
             entry.settarget(form, lang=lang, append=index > 0)
         if term.note:
             entry.addnote(term.note)
-    from ..render.atomic import atomic_path
+    from ..files import atomic_path
 
     with atomic_path(out) as tmp:
         tmp.write_bytes(bytes(termbase))

@@ -32,16 +32,16 @@ from ebooklib import epub as ebook
 from lxml import etree
 
 from ..errors import PipelineError
+from ..files import atomic_path
 from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain_text, walk_inlines
 from ..theme import Theme
+from ..timestamps import build_timestamp
 from ..transforms.resolve import fill
 from ..transforms.typography import direction, label_colon
-from .atomic import atomic_path
 from .colours import box_ink, legible, rgb, sector_ink
 from .html import LRI, PDI, HtmlWriter, Linker, attr
 from .pdf import _Markup
 from .subset import document_text, edition_characters, stylesheet_text, subset_font
-from .timestamps import build_timestamp
 
 if TYPE_CHECKING:
     from ..build import Artifact, Edition, PageMap, Project

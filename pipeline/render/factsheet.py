@@ -27,11 +27,11 @@ from ..checks.factsheets import check_factsheets
 from ..errors import PipelineError
 from ..factsheets import Factsheet, load_factsheets
 from ..model import Book, Box, Heading, Section, XRef, walk_blocks
+from ..timestamps import build_timestamp
 from ..transforms.resolve import fill, label
 from ..transforms.typography import direction, label_colon
 from .html import HtmlWriter, attr
 from .pdf import _Markup, colour_css, render_pdf
-from .timestamps import build_timestamp
 
 if TYPE_CHECKING:
     from ..build import Artifact, Edition, Project

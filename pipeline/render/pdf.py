@@ -24,14 +24,14 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..errors import PipelineError
+from ..files import atomic_path
 from ..model import Book, Section
 from ..theme import Theme
+from ..timestamps import build_timestamp
 from ..transforms.resolve import fill
-from .atomic import atomic_path
 from .colours import box_ink, sector_ink
 from .html import HtmlWriter, attr
 from .pdf_tags import finish_pdf, semantic_tags
-from .timestamps import build_timestamp
 
 PROFILES = {
     # name: (output file, PDF variant, stylesheet additions)

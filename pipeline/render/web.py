@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
+from ..files import atomic_path
 from ..model import FootnoteRef, Heading, Section, all_inlines, plain_text, walk_inlines
 from ..transforms.resolve import fill
 from ..transforms.typography import direction
-from .atomic import atomic_path
 from .epub import FONT_FAMILIES, FontFace, colours_css, epub_fonts, font_families
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup

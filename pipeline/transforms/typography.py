@@ -205,7 +205,7 @@ def apply_typography(book: Book, strings: dict[str, str], lang: str,
     language (`book.untranslated`) follows the source language's rules, a
     `[...]{lang=xx}` span its own.
     """
-    from ..i18n.units import book_units, theme_units
+    from ..text_units import book_units, theme_units
 
     units = list(book_units(book)) + list(theme_units(strings, "themes/default/strings.yml"))
     for unit in units:

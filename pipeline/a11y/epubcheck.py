@@ -7,8 +7,8 @@ the EPUB and the line, e.g.
 
     compendium.epub/EPUB/part-1.xhtml:12: error: ... [RSC-005]
 
-Usage: python -m pipeline.render.epubcheck build/en/compendium.epub
-(exit status 1 on any error or warning: the Compendium's EPUB has none).
+A validation module: it takes a path and returns findings. The command that
+runs it and decides the exit status is `compendium validate` (cli.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -97,28 +96,3 @@ def summary(findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
     return f"{errors} error(s), {warnings} warning(s)"
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    usage = "--usage" in args
-    paths = [a for a in args if a != "--usage"]
-    if not paths:
-        print("usage: python -m pipeline.render.epubcheck [--usage] FILE.epub...", file=sys.stderr)
-        return 2
-    failed = False
-    for path in paths:
-        try:
-            findings = run_epubcheck(Path(path), usage=usage)
-        except PipelineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        for finding in findings:
-            print(finding, file=sys.stderr)
-        print(f"{path}: EPUBCheck: {summary(findings)}")
-        failed = failed or any(f.severity in ("error", "warning") for f in findings)
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import (
+from .model import (
     Block,
     BlockQuote,
     Book,
@@ -137,7 +137,7 @@ def book_units(book: Book) -> Iterator[Unit]:
 
 def factsheet_contexts(book: Book) -> set[str]:
     """The ids of every message a factsheet prints (so translators can finish those first)."""
-    from ..model import walk_blocks
+    from .model import walk_blocks
 
     ids: set[str] = {f"book.{name}" for name in ("title", "subtitle", "publisher", "publisher_unit", "address")}
     ids |= {u.ctx for u in _block_units(book.meta.about, "book", book.meta.loc)}

@@ -7,16 +7,18 @@ book's own date from book.yml. Never the clock.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from ..errors import PipelineError
-from ..model import Book
+from .errors import PipelineError
+from .model import Book
+
+# The dates a book may carry (book.yml `date`, SOURCE_DATE_EPOCH): from the
+# start of the Unix epoch to the end of the century.
+DATE_RANGE = (date(1970, 1, 1), date(2099, 12, 31))
 
 
 def epoch_timestamp(epoch: str) -> datetime:
     """SOURCE_DATE_EPOCH as a date, or one message naming the variable."""
-    from ..load import DATE_RANGE
-
     low = int(datetime(*DATE_RANGE[0].timetuple()[:3], tzinfo=UTC).timestamp())
     high = int(datetime(*DATE_RANGE[1].timetuple()[:3], 23, 59, 59, tzinfo=UTC).timestamp())
     # (a length cap before int(): a million digits would take seconds to convert)

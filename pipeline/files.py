@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import PipelineError, shown_file
+from .errors import PipelineError, shown_file
 
 
 @contextlib.contextmanager
