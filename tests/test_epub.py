@@ -18,8 +18,9 @@ from lxml import etree
 from pipeline.a11y.epubcheck import parse_report, run_epubcheck
 from pipeline.build import Project, english_edition, ensure_page_map, layout_key
 from pipeline.errors import PipelineError
+from pipeline.languages import font_families
 from pipeline.model import Book, Paragraph, Table, XRef, plain_text, walk_blocks, walk_inlines
-from pipeline.render.epub import EPUB_NAME, build_epub, epub_fonts, font_families
+from pipeline.render.epub import EPUB_NAME, build_epub, epub_fonts
 
 from .conftest import ROOT
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pikepdf
 
+from ..languages import direction
 from .findings import Finding, open_pdf
 
-RTL_LANGS = ("ar", "he", "fa", "ur", "ps", "yi")
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 HEADING = re.compile(r"^/H([1-6])$")
 # An id: what WeasyPrint puts in an internal link's /Contents by default.
@@ -274,7 +274,7 @@ def check_pdf(path: Path, shown: str, expected: Expected | None = None) -> list[
             if tag == "/Link" and _is_note_ref(elem):
                 if not any(a.get("/S") == "/Reference" for a in _ancestors(tree, elem)):
                     note_refs_outside_reference += 1
-            if doc_lang.startswith(RTL_LANGS) and _has_mcids(elem) and not _has_actual_text(tree, elem):
+            if direction(doc_lang) == "rtl" and _has_mcids(elem) and not _has_actual_text(tree, elem):
                 if not _lang_ltr(tree, elem):
                     rtl_without_actual_text += 1
         if no_scope:
@@ -362,7 +362,7 @@ def _has_actual_text(tree: _Tree, elem: pikepdf.Dictionary) -> bool:
 def _lang_ltr(tree: _Tree, elem: pikepdf.Dictionary) -> bool:
     for e in (elem, *_ancestors(tree, elem)):
         if "/Lang" in e:
-            return not str(e["/Lang"]).lower().startswith(RTL_LANGS)
+            return direction(str(e["/Lang"])) != "rtl"
     return False
 
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
-from babel import Locale, UnknownLocaleError
 
 from .. import __version__
 from ..errors import PipelineError
-from ..files import atomic_path
+from ..files import atomic_path, read_source
+from ..languages import plural_forms
 from ..model import Loc
 from ..text_units import Unit
 from .inline import to_markdown
@@ -153,25 +153,6 @@ def _header(po: polib.POFile, timestamp: str, lang: str | None = None) -> None:
         po.metadata["Plural-Forms"] = plural_forms(lang)
 
 
-def plural_forms(lang: str) -> str:
-    try:
-        locale = Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        raise PipelineError(f"unknown language '{lang}' (expected a code like fr, ar, zh-Hans)") from None
-    return _PLURALS.get(locale.language, "nplurals=2; plural=(n != 1);")
-
-
-# gettext's Plural-Forms for the UN languages (Babel knows the rules but not this syntax).
-_PLURALS = {
-    "en": "nplurals=2; plural=(n != 1);",
-    "fr": "nplurals=2; plural=(n > 1);",
-    "es": "nplurals=2; plural=(n != 1);",
-    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
-    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
-    "zh": "nplurals=1; plural=0;",
-}
-
-
 def _entry(message: Message) -> polib.POEntry:
     return polib.POEntry(
         msgctxt=message.context,
@@ -244,19 +225,7 @@ def read_po(path: Path, name: str | None = None) -> polib.POFile:
     where = name or str(path)
     if not path.is_file():
         raise PipelineError(f"translation file '{where}' does not exist")
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise PipelineError("starts with a byte order mark (BOM); save as UTF-8 without BOM", Loc(where, 1))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); PO files must be UTF-8",
-            Loc(where, raw[: exc.start].count(b"\n") + 1),
-        ) from None
-    if "\0" in text:
-        line = text[: text.index("\0")].count("\n") + 1
-        raise PipelineError("contains NUL characters (a binary file?)", Loc(where, line))
+    text = read_source(path, where, limit=None, advice="PO files must be UTF-8")
     lexed = _lex_po(text, where)
     charset = re.search(r"charset=([^\s;]*)", lexed.header.get("Content-Type", ""))
     if charset and charset.group(1).strip().lower() not in ("utf-8", "utf8"):

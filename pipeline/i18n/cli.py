@@ -10,6 +10,7 @@ import click
 from ..build import Project
 from ..cliutil import ReportingGroup
 from ..errors import PipelineError
+from ..files import project_path, read_source
 
 
 def _project(project_dir: Path) -> Project:
@@ -57,9 +58,8 @@ def all_units(project: Project):  # type: ignore[no-untyped-def]
     book = load_book(project.source)
     theme = load_theme(project.theme_dir)
     strings_file = project.theme_dir / "strings.yml"
-    inside = strings_file.is_relative_to(project.root)
-    rel = str(strings_file.relative_to(project.root)) if inside else str(strings_file)
-    strings_text = strings_file.read_text(encoding="utf-8")
+    rel = project_path(strings_file, project.root)
+    strings_text = read_source(strings_file, rel)
     words = dict(theme.strings)
     units = list(book_units(book)) + list(theme_units(words, rel, strings_text))
     units = locate_yaml_keys(mark_factsheet_units(book, units), project.root)
@@ -87,7 +87,7 @@ def extract(project_dir: Path, check: bool) -> None:
     book, messages = all_messages(project)
     stamp = build_timestamp(book).strftime("%Y-%m-%d %H:%M+0000")
     target = pot_path(project)
-    rel = target.relative_to(project.root) if target.is_relative_to(project.root) else target
+    rel = project_path(target, project.root)
     if check:
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current != pot_text(messages, stamp):
@@ -130,12 +130,9 @@ def init(project_dir: Path, lang: str) -> None:
 
 
 def _english_name(lang: str) -> str:
-    from babel import Locale, UnknownLocaleError
+    from ..languages import display_name
 
-    try:
-        return Locale.parse(lang.replace("-", "_")).get_display_name("en") or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
+    return display_name(lang, "en", default=lang)
 
 
 def _add_language(book_yml: Path, lang: str) -> str:

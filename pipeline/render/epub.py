@@ -33,11 +33,12 @@ from lxml import etree
 
 from ..errors import PipelineError
 from ..files import atomic_path
+from ..languages import direction, font_families
 from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain_text, walk_inlines
 from ..theme import Theme
 from ..timestamps import build_timestamp
 from ..transforms.resolve import fill
-from ..transforms.typography import direction, label_colon
+from ..transforms.typography import label_colon
 from .colours import box_ink, legible, rgb, sector_ink
 from .html import LRI, PDI, HtmlWriter, Linker, attr
 from .pdf import _Markup
@@ -93,26 +94,6 @@ FONT_FAMILIES: dict[str, tuple[FontFace, ...]] = {
         FontFace("Compendium CJK", "NotoSansCJKsc-Bold.otf", 700, "normal"),
     ),
 }
-
-# Languages whose script Noto Sans does not cover, and the family that does.
-SCRIPT_FAMILY = {
-    "ar": "arabic", "fa": "arabic", "ur": "arabic", "ps": "arabic",
-    "zh": "cjk", "ja": "cjk", "ko": "cjk",
-}
-
-
-def font_families(lang: str) -> list[str]:
-    """The font families an edition in `lang` embeds, the one that sets its text first.
-
-    Every edition embeds the Latin/Cyrillic family: it sets Latin-script
-    languages and Russian, and the names, addresses and digits that appear in
-    every translation. A language in another script adds only its own family
-    (Arabic: Noto Naskh Arabic; Chinese: Noto Sans CJK SC); the English EPUB
-    never carries the 33 MB CJK font.
-    """
-    script = SCRIPT_FAMILY.get(lang.split("-")[0].lower())
-    return [script, "latin"] if script else ["latin"]
-
 
 def epub_fonts(lang: str) -> list[FontFace]:
     return [face for family in font_families(lang) for face in FONT_FAMILIES[family]]

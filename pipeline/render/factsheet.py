@@ -26,10 +26,11 @@ from .. import __version__
 from ..checks.factsheets import check_factsheets
 from ..errors import PipelineError
 from ..factsheets import Factsheet, load_factsheets
+from ..languages import direction
 from ..model import Book, Box, Heading, Section, XRef, walk_blocks
 from ..timestamps import build_timestamp
 from ..transforms.resolve import fill, label
-from ..transforms.typography import direction, label_colon
+from ..transforms.typography import label_colon
 from .html import HtmlWriter, attr
 from .pdf import _Markup, colour_css, render_pdf
 

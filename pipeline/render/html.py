@@ -16,6 +16,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from ..languages import direction
 from ..model import (
     Block,
     BlockQuote,
@@ -40,7 +41,6 @@ from ..model import (
     plain_text,
 )
 from ..transforms.resolve import Target, build_index, fill, label
-from ..transforms.typography import direction
 
 _BOX_ROLES = {"tips": "doc-tip", "promising-practice": "doc-example"}
 

@@ -163,7 +163,8 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
         icon_src=lambda name: f"icons/{name}",
     )
     body, toc = book_body(book, writer, strings)
-    from ..transforms.typography import direction, label_colon, long_date
+    from ..languages import direction
+    from ..transforms.typography import label_colon, long_date
 
     lang = book.meta.language
     # The theme may say how a language writes its dates (UN English: "1 December 2021").

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-RTL_SCRIPT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+from ..languages import RIGHT_TO_LEFT_CHARACTERS
+
 _SPACES = re.compile(r"\s+")
 # Elements whose parts on several pages are one element in the structure tree.
 _JOINED = {"/P", "/Sect", "/Div", "/Table", "/THead", "/TBody", "/TR", "/L", "/LI", "/LBody", "/BlockQuote",
@@ -252,7 +253,7 @@ def semantic_tags() -> Iterator[TagRepairs]:
         # mark the same element (a Link holds its text directly) are joined.
         texts: dict[Any, list[str]] = {}
         for mcid, text, direction in kids_text:
-            if not document["rtl"] and direction != "rtl" and not RTL_SCRIPT.search(text):
+            if not document["rtl"] and direction != "rtl" and not RIGHT_TO_LEFT_CHARACTERS.search(text):
                 continue
             ref = nums.get(mcid)
             if ref is not None:

@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
 from ..files import atomic_path
+from ..languages import direction, font_families
 from ..model import FootnoteRef, Heading, Section, all_inlines, plain_text, walk_inlines
 from ..transforms.resolve import fill
-from ..transforms.typography import direction
-from .epub import FONT_FAMILIES, FontFace, colours_css, epub_fonts, font_families
+from .epub import FONT_FAMILIES, FontFace, colours_css, epub_fonts
 from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
 

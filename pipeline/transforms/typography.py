@@ -8,40 +8,28 @@ French takes non-breaking spaces before `: ; ! ?` and inside « » (a narrow
 one before ; ! ?, a full one before : and inside guillemets, as the
 Imprimerie nationale's rules have it); translators type ordinary spaces and
 this transform makes them unbreakable, so a colon never starts a line.
-Direction and date formats come from Babel's locale data (CLDR), so adding a
-language needs no code here.
+Direction, and the lookup of a language's quotes, are `languages.py`'s; date
+formats come from Babel's locale data (CLDR), so adding a language needs no
+code here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
+from ..languages import Quotes, direction, locale_of, quotes_for
 from ..model import Book, Code, Emph, Inline, Link, Loc, SoftBreak, Span, Strong, Text, XRef
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 
-def _locale(lang: str) -> Locale | None:
-    try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return None
-
-
-def direction(lang: str) -> str:
-    locale = _locale(lang)
-    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
-
-
 def long_date(iso: str, lang: str) -> str:
-    locale = _locale(lang)
+    locale = locale_of(lang)
     value = date.fromisoformat(iso)
     return format_date(value, "long", locale=locale) if locale else value.isoformat()
 
@@ -61,28 +49,6 @@ def french_spacing(text: str) -> str:
     for pattern, replacement in _FRENCH:
         text = pattern.sub(replacement, text)
     return text
-
-
-@dataclass(frozen=True)
-class Quotes:
-    """A language's quotation marks (declared in the theme's theme.yml)."""
-
-    open: str
-    close: str
-    inner_open: str
-    inner_close: str
-    apostrophe: str = "\u2019"
-
-
-# When the theme declares nothing for a language: English marks.
-DEFAULT_QUOTES = Quotes("\u201c", "\u201d", "\u2018", "\u2019")
-
-
-def quotes_for(lang: str, declared: dict[str, list[str]] | None) -> Quotes:
-    """The theme's quotes for `lang` (`zh-Hans` falls back to `zh`), else English ones."""
-    declared = declared or {}
-    marks = declared.get(lang) or declared.get(lang.split("-")[0])
-    return Quotes(*marks) if marks else DEFAULT_QUOTES
 
 
 def label_colon(lang: str) -> str:
