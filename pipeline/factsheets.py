@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
+from .files import project_path, read_source
 from .markdown import ID_RE, parse_inline, refuse_footnotes
 from .model import Book, Factsheet, FactsheetPractice, FactsheetRef, Loc
 from .yamlfile import parse_yaml_located
@@ -49,7 +50,7 @@ def load_factsheets(source_dir: Path, book: Book) -> dict[str, Factsheet]:
     sheets: dict[str, Factsheet] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix == ".yaml":
-            raise SourceError("factsheet files end in '.yml'; rename it", Loc(_rel(path, source_dir), 1))
+            raise SourceError("factsheet files end in '.yml'; rename it", Loc(project_path(path, source_dir.parent), 1))
         if path.suffix != ".yml" or not path.is_file():
             continue
         sheet = _load_one(path, source_dir, book)
@@ -57,36 +58,10 @@ def load_factsheets(source_dir: Path, book: Book) -> dict[str, Factsheet]:
     return sheets
 
 
-def _rel(path: Path, source_dir: Path) -> str:
-    """A path as messages name it: relative to the project (the source's parent)."""
-    try:
-        return str(path.resolve().relative_to(source_dir.parent))
-    except ValueError:
-        return str(path)
-
-
-def _read(path: Path, rel: str) -> str:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise SourceError(f"file is {size // 1024} KB; a factsheet file may be at most "
-                          f"{MAX_FILE_BYTES // 1024} KB", Loc(rel, 1))
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise SourceError("file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
-                          Loc(rel, 1))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                          Loc(rel, line)) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _load_one(path: Path, source_dir: Path, book: Book) -> Factsheet:
-    rel = _rel(path, source_dir)
+    rel = project_path(path, source_dir.parent)
     sector = path.stem
-    text = _read(path, rel)
+    text = read_source(path, rel, MAX_FILE_BYTES, "a factsheet file")
     data, lines = parse_yaml_located(text, rel)
     raw_lines = text.split("\n")
 

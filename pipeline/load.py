@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SourceError
+from .files import project_path, read_source
 from .markdown import (
     FOOTNOTE_LABEL_RE,
     ID_RE,
@@ -44,9 +45,6 @@ from .timestamps import DATE_RANGE
 from .yamlfile import Path as YamlPath
 from .yamlfile import parse_yaml_located
 
-# A source file larger than this is almost certainly a mistake (a pasted
-# binary, a runaway generator); refusing it keeps the pipeline responsive.
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
 ICON_TABLE = "icon-table"
 _BCP47_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
@@ -75,10 +73,7 @@ class _Reader:
         self.files: list[str] = []
 
     def rel(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(self.root))
-        except ValueError:
-            return str(path)
+        return project_path(path, self.root)
 
     def resolve(self, name: str, loc: Loc) -> Path:
         """A path named in a YAML file, which must stay inside source/."""
@@ -95,38 +90,11 @@ class _Reader:
             raise SourceError(f"'{rel}' is a folder; expected a file", loc or Loc(rel))
         if not path.is_file():
             raise SourceError(f"file '{rel}' does not exist", loc or Loc(rel))
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(
-                f"file is {size / 1048576:.1f} MB; a source file may be at most "
-                f"{MAX_SOURCE_BYTES // 1048576} MB",
-                Loc(rel, 1),
-            )
-        data = path.read_bytes()
-        if data.startswith(b"\xef\xbb\xbf"):
-            raise SourceError(
-                "file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
-                Loc(rel, 1),
-            )
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise SourceError(
-                f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                Loc(rel, line),
-            ) from None
+        text = read_source(path, rel)
         if not text.strip():
             raise SourceError("file is empty", Loc(rel, 1))
-        if "\x00" in text:
-            raise SourceError(
-                "file contains NUL characters (is it a binary file?)",
-                Loc(rel, text[: text.index("\x00")].count("\n") + 1),
-            )
         self.files.append(rel)
-        # Windows (CRLF) and old Mac (CR) line ends both become LF: markdown-it
-        # counts a lone CR as a line end, and line numbers must agree with it.
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        return text
 
     def yaml(self, path: Path, loc: Loc | None = None) -> tuple[Any, _Where]:
         text = self.read(path, loc)

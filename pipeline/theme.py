@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from .errors import PipelineError
+from .files import project_path, read_source
 from .model import Loc
 from .yamlfile import parse_yaml
 
@@ -43,10 +44,7 @@ class Theme:
         return path
 
     def rel(self, name: str) -> str:
-        try:
-            return str((self.root / name).relative_to(self.root.parent.parent))
-        except ValueError:
-            return str(self.root / name)
+        return _shown(self.root, name)
 
     def render(self, template: str, **context: Any) -> str:
         try:
@@ -62,22 +60,11 @@ class Theme:
 
 def _shown(root: Path, name: str = "") -> str:
     """A theme file as messages name it: relative to the project (themes/default/print.css)."""
-    path = root / name if name else root
-    try:
-        return str(path.relative_to(root.parent.parent))
-    except ValueError:
-        return str(path)
+    return project_path(root / name if name else root, root.parent.parent)
 
 
 def _read_yaml(root: Path, name: str) -> Any:
-    path = root / name
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                            Loc(_shown(root, name), raw[: exc.start].count(b"\n") + 1)) from None
-    return parse_yaml(text, _shown(root, name))
+    return parse_yaml(read_source(root / name, _shown(root, name)), _shown(root, name))
 
 
 def load_theme(root: Path) -> Theme:

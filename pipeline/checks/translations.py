@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import Finding, PipelineError
+from ..files import project_path
 from ..model import Book, Loc
 from ..text_units import Unit
 from .terms import term_findings
@@ -33,7 +34,7 @@ def translation_findings(root: Path, book: Book, strings: dict[str, str], string
         if language.code == book.meta.language or (only is not None and language.code not in only):
             continue
         path = root / "translations" / f"{language.code}.po"
-        rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        rel = project_path(path, root)
         if not path.is_file():
             out.append(Finding("error", "translation-missing",
                                f"book.yml lists '{language.code}' but {rel} does not exist "

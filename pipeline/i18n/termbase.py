@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..files import project_path, read_source
 from ..model import Loc
 from ..yamlfile import parse_yaml
 
@@ -47,13 +48,8 @@ def load_terms(root: Path, lang: str) -> list[Term]:
     path = terms_path(root, lang)
     if not path.is_file():
         return []
-    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                            Loc(rel, raw[: exc.start].count(b"\n") + 1)) from None
+    rel = project_path(path, root)
+    text = read_source(path, rel)
     data = parse_yaml(text, rel)
     if data is None:
         return []

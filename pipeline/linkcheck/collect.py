@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import PipelineError, SourceError
+from ..errors import SourceError
+from ..files import read_source
 from ..model import Book, Inline, Link, Loc, block_inlines, walk_blocks, walk_inlines
 from ..yamlfile import parse_yaml_located
 
@@ -171,12 +172,7 @@ def load_dead_links(path: Path, name: str | None = None) -> dict[str, DeadLink]:
         return {}
     if not path.is_file():
         raise SourceError(f"'{name}' is not a file", Loc(name))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SourceError("not valid UTF-8; save the file as UTF-8", Loc(name, 1)) from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read '{name}': {exc.strerror or exc}") from None
+    text = read_source(path, name)
     data, lines = parse_yaml_located(text, name)
 
     def at(*key: str | int) -> Loc:
