@@ -207,17 +207,9 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
 
 def _languages_of(project: Any) -> tuple[list[str], str]:
     """The languages book.yml lists, and the source language, without loading the book."""
-    from .load import load_book
-    from .yamlfile import parse_yaml
+    from .load import book_languages
 
-    path = project.source / "book.yml"
-    try:
-        data = parse_yaml(path.read_text(encoding="utf-8"), "source/book.yml")
-        codes = [str(entry["code"]) for entry in data["languages"]]
-        return codes, str(data["language"])
-    except (OSError, UnicodeDecodeError, KeyError, TypeError, PipelineError):
-        load_book(project.source)  # says precisely what is wrong with the book
-        raise
+    return book_languages(project.source)
 
 
 def _warn_fallbacks(project: Any, langs: list[str]) -> None:

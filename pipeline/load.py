@@ -16,7 +16,7 @@ import string
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+from .errors import PipelineError, SourceError
 from .files import project_path, read_source
 from .markdown import (
     FOOTNOTE_LABEL_RE,
@@ -622,6 +622,21 @@ def _block_scalar_first_line(key_line: int, value: str) -> int:
 
 def _dedent(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def book_languages(source_dir: Path | str = "source") -> tuple[list[str], str]:
+    """The language codes book.yml lists, and the source language, without
+    loading the whole book: read through the one reader. When book.yml does
+    not give them plainly, the book is loaded, to say precisely what is wrong."""
+    source_dir = Path(source_dir)
+    try:
+        reader = _Reader(source_dir)
+        data, _ = reader.yaml(reader.source_dir / "book.yml")
+        codes = [str(entry["code"]) for entry in data["languages"]]
+        return codes, str(data["language"])
+    except (KeyError, TypeError, PipelineError):
+        load_book(source_dir)
+        raise
 
 
 def load_book(source_dir: Path | str = "source") -> Book:

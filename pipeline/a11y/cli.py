@@ -112,7 +112,7 @@ def a11y(project_dir: Path, langs: tuple[str, ...], all_languages: bool, no_ace:
     the README's Accessibility section.
     """
     from ..build import Project
-    from ..cli import _languages_of
+    from ..load import book_languages
     from .ace import find_ace
 
     ace = find_ace(project_dir.resolve())
@@ -121,7 +121,7 @@ def a11y(project_dir: Path, langs: tuple[str, ...], all_languages: bool, no_ace:
         everything = check_files(files, ace, not no_ace)
         chosen: list[str] = []
     else:
-        codes, source_lang = _languages_of(Project.at(project_dir))
+        codes, source_lang = book_languages(Project.at(project_dir).source)
         chosen = codes if all_languages else (list(langs) or [source_lang])
     for lang in chosen:
         if not (project_dir / "build" / lang).is_dir():
