@@ -41,7 +41,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .. import __version__
-from ..errors import terminal_safe
+from ..errors import shown_file, terminal_safe
 from .collect import is_checkable, url_key
 
 CATEGORIES = (
@@ -571,7 +571,7 @@ class Cache:
                 raise ValueError("'results' is not a mapping")
             cache.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
         except (OSError, ValueError, RecursionError) as exc:
-            cache.warning = f"ignoring the link-check cache {path}: {terminal_safe(str(exc), 200)}"
+            cache.warning = f"ignoring the link-check cache {shown_file(path)}: {terminal_safe(str(exc), 200)}"
         return cache
 
     def get(self, url: str) -> Result | None:
@@ -626,5 +626,5 @@ class Cache:
             os.replace(tmp, self.path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            return f"could not write the link-check cache {self.path}: {exc.strerror or exc}"
+            return f"could not write the link-check cache {shown_file(self.path)}: {exc.strerror or exc}"
         return ""

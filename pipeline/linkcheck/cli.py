@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..cliutil import reports_errors
-from ..errors import PipelineError, terminal_safe
+from ..errors import PipelineError, shown_file, terminal_safe
 from ..model import Loc
 from .check import Cache, Options, Result
 from .collect import DEAD_LINKS_FILE, LinkSource, collect_links, is_checkable, load_dead_links
@@ -51,7 +51,7 @@ def _whole_book_sources(source_dir: Path):  # type: ignore[no-untyped-def]
     book = load_book(source_dir)
     extra = []
     for path in sorted((source_dir / "factsheets").glob("*.yml")):
-        extra.append(list(text_links(path.read_text(encoding="utf-8"), _shown(path))))
+        extra.append(list(text_links(path.read_text(encoding="utf-8"), shown_file(path))))
     project = Project.at(source_dir.resolve().parent, source=source_dir)
     for language in book.meta.languages:
         if language.code != book.meta.language and po_path(project, language.code).is_file():
@@ -239,7 +239,7 @@ def links(
         click.echo(terminal_safe(f"{f'{loc}: ' if loc else ''}error: not checked: '{url}' is not a well-formed "
                                  "address (see `compendium check`)", 4000), err=True)
 
-    declared = load_dead_links(source_dir / DEAD_LINKS_FILE, _shown(source_dir / DEAD_LINKS_FILE))
+    declared = load_dead_links(source_dir / DEAD_LINKS_FILE, shown_file(source_dir / DEAD_LINKS_FILE))
     cache = Cache.load(source_dir.resolve().parent / "build" / CACHE_NAME, max_age=max_age)
     if cache.warning:
         click.echo(f"warning: {cache.warning}", err=True)
@@ -299,8 +299,8 @@ def _emit(report: Report, fmt: str, output: Path | None, show_all: bool) -> None
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PipelineError(f"cannot write '{output}': {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}: {report.summary_line()}", err=True)
+        raise PipelineError(f"cannot write '{shown_file(output)}': {exc.strerror or exc}") from None
+    click.echo(f"wrote {shown_file(output)}: {report.summary_line()}", err=True)
 
 
 @contextmanager
@@ -357,16 +357,16 @@ def _links_from_file(path: Path) -> Iterator[tuple[str, Loc | None]]:
     try:
         size = path.stat().st_size
         if size > MAX_FROM_BYTES:
-            raise PipelineError(f"--from '{path}': {size / 1048576:.1f} MB; a report or list of addresses "
+            raise PipelineError(f"--from '{shown_file(path)}': {size / 1048576:.1f} MB; a report or list of addresses "
                                 f"may be at most {MAX_FROM_BYTES // 1048576} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PipelineError(f"--from '{path}': no such file") from None
+        raise PipelineError(f"--from '{shown_file(path)}': no such file") from None
     except UnicodeDecodeError:
-        raise PipelineError(f"--from '{path}': not a UTF-8 text file") from None
+        raise PipelineError(f"--from '{shown_file(path)}': not a UTF-8 text file") from None
     except OSError as exc:
-        raise PipelineError(f"--from '{path}': {exc.strerror or exc}") from None
-    shown = _shown(path)
+        raise PipelineError(f"--from '{shown_file(path)}': {exc.strerror or exc}") from None
+    shown = shown_file(path)
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
@@ -402,11 +402,3 @@ def _links_from_file(path: Path) -> Iterator[tuple[str, Loc | None]]:
                 f"'{url[:80]}' is not an http(s) address (one address per line)", Loc(shown, lineno)
             )
         yield url, Loc(shown, lineno)
-
-
-def _shown(path: Path) -> str:
-    """A path as messages name it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
