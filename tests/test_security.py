@@ -467,14 +467,16 @@ def test_a_template_cannot_pull_in_what_the_fetcher_refuses(sealed_project: Path
     root = project_copy(sealed_project, tmp_path)
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
+    # (a refused file is named from the folder the command ran in: cwd=root)
+    shown_secret = os.path.relpath(secret.resolve(), root.resolve())
     tag, named = {
-        "file": (f'<link rel="stylesheet" href="{secret.as_uri()}" />', str(secret)),
+        "file": (f'<link rel="stylesheet" href="{secret.as_uri()}" />', shown_secret),
         "system-file": ('<link rel="stylesheet" href="file:///etc/hostname" />', "/etc/hostname"),
         "http": (f'<link rel="stylesheet" href="{base}/evil.css" />', f"{base}/evil.css"),
         "https": (f'<link rel="stylesheet" href="{base.replace("http", "https")}/evil.css" />', "https://127.0.0.1"),
         "data": ('<link rel="stylesheet" href="data:text/css,body%7Bcolor:red%7D" />', "data:text/css"),
         "style-url-outside": ('<link rel="stylesheet" href="print.css" /><style>body { background: url("../../../'
-                        'secret.css") }</style>', str(secret)),
+                        'secret.css") }</style>', shown_secret),
     }[kind]
     template = root / "themes" / "default" / "templates" / "book.html.j2"
     rewrite(template, TEMPLATE_ANCHOR, tag + "\n" + TEMPLATE_ANCHOR)
