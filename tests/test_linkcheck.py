@@ -277,7 +277,8 @@ def test_refused_connection_is_unreachable() -> None:
 
 
 def test_a_configured_proxy_is_used_and_no_proxy_is_honoured() -> None:
-    """An address goes through the scheme's proxy (absolute-form request), unless no_proxy names its host."""
+    """An address goes through the scheme's proxy (absolute-form request; CONNECT for https),
+    unless no_proxy names its host."""
     lines: list[bytes] = []
 
     class _RecordingServer(_RawServer):
@@ -297,6 +298,10 @@ def test_a_configured_proxy_is_used_and_no_proxy_is_honoured() -> None:
         result = check_one(direct, proxies={"http": proxy.url.rstrip("/"), "no": "direct.invalid"})
         assert result.category in ("unreachable", "timeout"), result  # no such host (or no DNS here)
         assert len(lines) == 1  # not through the proxy
+        # https goes through a CONNECT tunnel (this proxy then hangs up: no TLS behind it)
+        result = check_one("https://tunnel.invalid/page", proxies={"https": proxy.url.rstrip("/")})
+        assert result.category == "unreachable", result
+        assert lines[1] == b"CONNECT tunnel.invalid:443 HTTP/1.1"
     finally:
         proxy.close()
 
