@@ -404,6 +404,8 @@ def _owner_alive(record: str) -> bool:
     parts = record.split()
     if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 9:
         return True  # unreadable (or being written): assume alive, keep waiting
+    if os.name != "posix":
+        return True  # (os.kill(pid, 0) would end the process on Windows: no takeover there, only waiting)
     pid = int(parts[0])
     try:
         os.kill(pid, 0)
@@ -430,7 +432,8 @@ def _record_owner(path: Path) -> Callable[[int], None]:
         if not same:
             raise _Replaced  # this lock guards nothing: filelock releases it, and we start again
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {_start_time(os.getpid()) or 0}\n".encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)  # (not os.pwrite: Unix only)
+        os.write(fd, f"{os.getpid()} {_start_time(os.getpid()) or 0}\n".encode())
     return on_acquired
 
 
