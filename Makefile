@@ -29,7 +29,7 @@ ACE_STAMP := .vendor/.ace-installed
 help: ## Show every target with one line
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml scripts/sysdeps.sh
+$(STAMP): pyproject.toml scripts/sysdeps.sh scripts/apt.sh
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pipeline into $(VENV) (first run only)..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
@@ -64,7 +64,7 @@ epub: $(STAMP) ## Build the EPUB (build/en/compendium.epub) and validate it (EPU
 proof: $(STAMP) ## Render every page of the built PDFs to PNG + a contact sheet per edition (build/proof/)
 	$(COMPENDIUM) proof
 
-$(BROWSER_STAMP): scripts/sysdeps.sh
+$(BROWSER_STAMP): scripts/sysdeps.sh scripts/apt.sh
 	@bash scripts/sysdeps.sh chromium
 	@touch $@
 
@@ -78,7 +78,7 @@ web: $(STAMP) ## The web edition of every language, with its downloads: build/we
 serve: $(STAMP) ## Live preview of the web edition on 127.0.0.1 (lang=fr for another language; Ctrl-C stops)
 	$(COMPENDIUM) serve $(if $(lang),--lang $(lang))
 
-$(ACE_STAMP): scripts/tools.sh $(BROWSER_STAMP)
+$(ACE_STAMP): scripts/tools.sh scripts/apt.sh $(BROWSER_STAMP)
 	@bash scripts/tools.sh
 	@mkdir -p .vendor && touch $@
 

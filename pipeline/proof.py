@@ -13,7 +13,10 @@ from .errors import PipelineError
 
 def proof_pdf(pdf: Path, out_dir: Path, dpi: int = 50, columns: int = 8) -> tuple[int, Path]:
     """Write out_dir/page-NNN.png for each page and out_dir/contact-sheet.png."""
-    import pypdfium2 as pdfium
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # an optional extra: only proofs need it
+        raise PipelineError("proofs need pypdfium2: pip install -e '.[proof]'") from None
     from PIL import Image, ImageDraw
 
     if not pdf.is_file():

@@ -24,7 +24,7 @@ failure is reported with its location and the others still finish.
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import errno
 import hashlib
 import json
 import os
@@ -38,6 +38,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from .build import MAX_PAGES, Edition, Project
 from .build import file_digest as _file_digest
@@ -337,8 +339,9 @@ def _init_worker(parent: int) -> None:
     kernel sends SIGKILL to the worker when its parent dies, even by
     `kill -9`; a worker only ever writes temporary `.part` files, which the
     next build removes. Where prctl is missing, the pool's own management
-    thread still ends idle workers. The worker also closes its inherited
-    copy of the build lock: a lock must never outlive the build that took it.
+    thread still ends idle workers. A forked worker holds no copy of the build
+    lock: filelock closes its descriptor in the child (a lock must never
+    outlive the build that took it).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -350,9 +353,6 @@ def _init_worker(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
-    if _LOCK_FD is not None:
-        with contextlib.suppress(OSError):
-            os.close(_LOCK_FD)
 
 
 # --------------------------------------------------------------- planning
@@ -378,17 +378,16 @@ def _depends_on(task: Task) -> Task | None:
     return Task(task.lang, "print-pdf") if task.kind in ("epub", "factsheet") else None
 
 
-# The lock: fcntl.flock on build/.lock, with the holder's pid and process
-# start time written into the file. flock (not a lock file's mere existence,
-# and not the `filelock` package, which is flock underneath too) is released
-# by the kernel when its holder dies, however it dies. What flock cannot see
-# is a holder that is gone while its descriptor lives on in another process
-# (the orphaned workers of a `kill -9`ed build, before workers died with
-# their parent): the recorded owner is then dead, and the lock is taken over
-# with a note, by replacing the lock file (a new inode nobody holds).
+# The lock: filelock's FileLock on build/.lock (flock on Unix, LockFileEx on
+# Windows: released by the system when its holder dies, however it dies),
+# with the holder's pid and process start time written into the file. What
+# the lock cannot see is a holder that is gone while its descriptor lives on
+# in another process (the orphaned workers of a `kill -9`ed build, before
+# workers died with their parent): the recorded owner is then dead, and the
+# lock is taken over with a note, by replacing the lock file (a new inode
+# nobody holds).
 LOCK_FILE = ".lock"
 _LOCK_POLL = 0.2  # seconds between attempts while another build runs
-_LOCK_FD: int | None = None  # the parent's lock descriptor, which workers close
 
 
 def _start_time(pid: int) -> str:
@@ -405,6 +404,8 @@ def _owner_alive(record: str) -> bool:
     parts = record.split()
     if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 9:
         return True  # unreadable (or being written): assume alive, keep waiting
+    if os.name != "posix":
+        return True  # (os.kill(pid, 0) would end the process on Windows: no takeover there, only waiting)
     pid = int(parts[0])
     try:
         os.kill(pid, 0)
@@ -417,31 +418,53 @@ def _owner_alive(record: str) -> bool:
     return not started or parts[1] == "0" or started == parts[1]
 
 
-def _open_lock(path: Path) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    if not path.is_file() or os.fstat(fd).st_ino != path.stat().st_ino:
-        os.close(fd)
-        raise PipelineError(f"'{shown_file(path)}' is not a regular file (the build lock): remove it")
-    return fd
+class _Replaced(Exception):
+    """The lock file was replaced (taken over) between filelock's open and its lock."""
 
 
-def _acquire(path: Path, say: Callable[[str], None]) -> int:
+def _record_owner(path: Path) -> Callable[[int], None]:
+    """filelock's on_acquired: check the descriptor is still `path`'s file, then write the owner into it."""
+    def on_acquired(fd: int) -> None:
+        try:
+            same = os.fstat(fd).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:
+            raise _Replaced  # this lock guards nothing: filelock releases it, and we start again
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)  # (not os.pwrite: Unix only)
+        os.write(fd, f"{os.getpid()} {_start_time(os.getpid()) or 0}\n".encode())
+    return on_acquired
+
+
+def _read_record(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(64).decode("ascii", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+def _acquire(path: Path, say: Callable[[str], None]) -> FileLock:
     waited = False
     while True:
-        fd = _open_lock(path)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if path.exists() and not path.is_file():
+            raise PipelineError(f"'{shown_file(path)}' is not a regular file (the build lock): remove it")
+        lock = FileLock(path, blocking=False, on_acquired=_record_owner(path))
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            record = os.pread(fd, 64, 0).decode("ascii", "replace")
-            os.close(fd)
+            lock.acquire()
+        except _Replaced:
+            continue
+        except Timeout:
+            record = _read_record(path)
             if not _owner_alive(record):
                 # the owner is gone; what holds the lock is a leftover
                 # descriptor: replace the file, under a short second lock so
                 # that two builds do not both replace it
-                with open(path.with_name(LOCK_FILE + ".takeover"), "a") as guard:
-                    fcntl.flock(guard, fcntl.LOCK_EX)
-                    current = path.read_bytes()[:64].decode("ascii", "replace") if path.is_file() else ""
-                    if current == record:
+                with FileLock(path.with_name(LOCK_FILE + ".takeover")):
+                    if _read_record(path) == record:
                         path.unlink(missing_ok=True)
                         say(f"the build that held {path.name} (pid {record.split()[0]}) is gone: "
                             "taking the lock over")
@@ -451,44 +474,30 @@ def _acquire(path: Path, say: Callable[[str], None]) -> int:
                 waited = True
             time.sleep(_LOCK_POLL)
             continue
-        # Held. The file may have been replaced between open and flock (a
-        # takeover): then this lock guards nothing; start again.
-        try:
-            same = os.fstat(fd).st_ino == path.stat().st_ino
-        except FileNotFoundError:
-            same = False
-        if not same:
-            os.close(fd)
-            continue
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {_start_time(os.getpid()) or 0}\n".encode(), 0)
-        return fd
+        return lock
 
 
 @contextlib.contextmanager
 def build_lock(build_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
     """One build at a time per tree; a second one waits. Leftover temporary files
     of an interrupted build are removed once the lock is held."""
-    global _LOCK_FD
     if build_dir.exists() and not build_dir.is_dir():
         raise PipelineError(f"'{shown_file(build_dir)}' is a file, where the build folder should be: "
                             "move it away or remove it")
     try:
         build_dir.mkdir(parents=True, exist_ok=True)
-        fd = _acquire(build_dir / LOCK_FILE, say)
+        lock = _acquire(build_dir / LOCK_FILE, say)
     except OSError as exc:
-        where = shown_file(exc.filename) if exc.filename else shown_file(build_dir)
+        where = shown_file(exc.filename) if exc.filename else shown_file(build_dir / LOCK_FILE)
         raise PipelineError(f"cannot use the build folder: '{where}': {exc.strerror or exc}") from None
-    _LOCK_FD = fd
     try:
         _remove_leftovers(build_dir)
         yield
     finally:
         _remove_leftovers(build_dir)
-        _LOCK_FD = None
         with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        os.close(fd)
+            os.truncate(build_dir / LOCK_FILE, 0)  # no owner recorded: nobody holds it
+        lock.release()
 
 
 def _remove_leftovers(build_dir: Path) -> None:

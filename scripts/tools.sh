@@ -8,19 +8,11 @@ set -u
 cd "$(dirname "$0")/.."
 ACE_VERSION=1.4.6
 
-apt_install() {
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing $1 (Debian)..."
-    { apt-get install -y -q "$1" >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$1" >/dev/null 2>&1; }; } \
-      || echo "note: could not install $1"
-  else
-    echo "note: $1 is not installed (apt-get install $1); the EPUB accessibility check (DAISY Ace) will not run"
-  fi
-}
+. scripts/apt.sh  # apt_install
 
-command -v chromium >/dev/null 2>&1 || apt_install chromium
-command -v npm >/dev/null 2>&1 || apt_install npm
+for pkg in chromium npm; do
+  command -v "$pkg" >/dev/null 2>&1 || apt_install "$pkg" "Debian" "the EPUB accessibility check (DAISY Ace) will not run"
+done
 if [ ! -x .vendor/node_modules/.bin/ace-puppeteer ]; then
   if command -v npm >/dev/null 2>&1; then
     echo "installing DAISY Ace $ACE_VERSION into .vendor/ (first run only)..."

@@ -6,9 +6,13 @@ much longer (HYPOTHESIS_PROFILE=fuzz).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,9 +29,62 @@ from .conftest import ROOT
 
 settings.register_profile("default", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
-settings.register_profile("fuzz", max_examples=5000, deadline=None,
+# `make fuzz`: batches of fresh random examples (no example database, so no batch
+# replays the last), repeated by `budgeted` until the run's time is spent.
+settings.register_profile("fuzz", max_examples=50, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE", "default") == "fuzz"
+# The whole `make fuzz` run, in seconds, shared equally by the properties marked @budgeted below.
+FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "300"))
+BUDGETED: list[str] = []  # their names (filled as the module loads)
+# Examples each property ran in this session (fuzz profile only): the figures `make fuzz` prints.
+EXAMPLES_RUN: dict[str, int] = {}
+
+
+def budgeted(test: Callable[..., None]) -> Callable[..., None]:
+    """In the fuzz profile, run a Hypothesis property batch after batch for its share of FUZZ_SECONDS.
+
+    Hypothesis has no time budget of its own (only a number of examples), and
+    the cost of an example differs by orders of magnitude between properties;
+    a budget in seconds is what `make fuzz` promises. Outside the fuzz profile
+    the test is returned as it is.
+    """
+    BUDGETED.append(test.__name__)
+    if not FUZZ:
+        return test
+    name = test.__name__
+    inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
+
+    @functools.wraps(inner)
+    def counted(*args: Any, **kwargs: Any) -> None:
+        EXAMPLES_RUN[name] = EXAMPLES_RUN.get(name, 0) + 1
+        inner(*args, **kwargs)
+
+    # Hypothesis's documented hook for wrapping the function it calls once per example.
+    test.hypothesis.inner_test = counted  # type: ignore[attr-defined]
+
+    @functools.wraps(test)
+    def run_until_spent(*args: Any, **kwargs: Any) -> None:
+        stop = time.monotonic() + FUZZ_SECONDS / len(BUDGETED)
+        while time.monotonic() < stop:
+            test(*args, **kwargs)
+
+    return run_until_spent
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fuzz_figures(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a fuzz run, print how many examples each property ran."""
+    yield
+    if FUZZ:
+        plugins = request.config.pluginmanager
+        reporter = plugins.getplugin("terminalreporter")
+        with plugins.getplugin("capturemanager").global_and_fixture_disabled():
+            reporter.write_line("")
+            for name, count in sorted(EXAMPLES_RUN.items()):
+                reporter.write_line(f"fuzz: {count:>7} examples  {name}")
+            reporter.write_line(f"fuzz: {sum(EXAMPLES_RUN.values()):>7} examples in all")
 
 MINIBOOK = ROOT / "tests" / "fixtures" / "minibook"
 ICONS = ("more-info", "practical-info", "tips", "lessons-learnt", "promising-practice")
@@ -46,6 +103,7 @@ def _ctx() -> BlockContext:
     return BlockContext("fuzz.md", 1, "fuzz", lambda name: name in ICONS, ", ".join(ICONS))
 
 
+@budgeted
 @given(MARKDOWN)
 def test_markdown_parses_to_blocks_or_a_clear_error(text: str) -> None:
     try:
@@ -55,6 +113,7 @@ def test_markdown_parses_to_blocks_or_a_clear_error(text: str) -> None:
         assert "\n" not in exc.message
 
 
+@budgeted
 @given(MARKDOWN)
 def test_inline_markdown_round_trips(text: str) -> None:
     """The normalised message of any text is stable: writing it, reading it and writing it again gives it back."""
@@ -66,6 +125,7 @@ def test_inline_markdown_round_trips(text: str) -> None:
     assert to_markdown(parse_inline(message, Loc("fuzz.md", 1))) == message
 
 
+@budgeted
 @given(body=MARKDOWN, front=st.sampled_from([
     "id: sec-a\ntitle: A\nsectors: [general]\n",
     "id: sec-a\ntitle: A\nsectors: general\n",
@@ -97,6 +157,7 @@ PO_PIECES = st.sampled_from([
 ])
 
 
+@budgeted
 @given(st.lists(st.one_of(PO_PIECES, st.text(max_size=6)), max_size=30).map("".join))
 def test_po_import_gives_a_catalog_or_a_clear_error(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
     path = tmp_path_factory.mktemp("po") / "xx.po"
@@ -168,7 +229,8 @@ def one_answer_server():  # type: ignore[no-untyped-def]
 
 
 # (each example is a request over loopback: a short run in `make test`, the long one in `make fuzz`)
-@settings(max_examples=25 if os.environ.get("HYPOTHESIS_PROFILE", "default") == "default" else 3000)
+@budgeted
+@settings(max_examples=25 if not FUZZ else 50)
 @given(answer=RESPONSE)
 def test_any_server_answer_is_a_result_with_printable_words(one_answer_server, answer: bytes) -> None:  # type: ignore[no-untyped-def]
     import re
@@ -185,6 +247,7 @@ def test_any_server_answer_is_a_result_with_printable_words(one_answer_server, a
     assert not re.search(r"[\x00-\x1f\x7f-\x9f]", result.detail), repr(result.detail)
 
 
+@budgeted
 @given(value=st.one_of(st.none(), st.text(max_size=60)))
 def test_retry_after_is_a_wait_or_nothing(value: str | None) -> None:
     from pipeline.linkcheck.check import parse_retry_after

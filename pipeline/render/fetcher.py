@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from ..errors import shown_file
+
 mimetypes.add_type("image/svg+xml", ".svg")
 mimetypes.add_type("font/otf", ".otf")
 mimetypes.add_type("font/ttf", ".ttf")
@@ -37,11 +39,11 @@ class SealedFetcher(URLFetcher):
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.allowed):
             raise RefusedResource(
-                f"refused to read '{path}': only files under {', '.join(str(r) for r in self.allowed)} "
-                "may be used in rendering"
+                f"refused to read '{shown_file(path)}': only files under "
+                f"{', '.join(shown_file(root) for root in self.allowed)} may be used in rendering"
             )
         if not path.is_file():
-            raise RefusedResource(f"missing file '{path}' (asked for by a template or stylesheet)")
+            raise RefusedResource(f"missing file '{shown_file(path)}' (asked for by a template or stylesheet)")
         self.served.append(path)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})

@@ -444,9 +444,10 @@ def _downloads(project: Project, edition: Edition, site: _Site) -> list[tuple[di
             continue
         pages = pages_of.get(name)
         if pages is None and name.endswith(".pdf"):
-            import pypdf
+            import pikepdf  # (already the pipeline's PDF library: pypdf is for the tests)
 
-            pages = len(pypdf.PdfReader(path).pages)
+            with pikepdf.open(path) as pdf:
+                pages = len(pdf.pages)
         found.append(({"href": f"downloads/{name}", "label": text, "size": _byte_size(path.stat().st_size),
                        "pages": pages}, path))
     return found
