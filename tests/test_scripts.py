@@ -254,9 +254,12 @@ def test_arabic_fallback_english_reads_in_order_in_the_pdf(built: Path) -> None:
             assert ending in text, f"{block.id}: '{ending}' does not extract with its full stop at the end"
             checked += 1
     assert checked >= 5
-    # section numbers beside English titles read "1.1.", not ".1.1"
-    assert re.search(r"(?<![\d.])1\.1\. ", text) or "1.1. " in text
+    # section numbers beside English titles keep their order: the defect was
+    # "The Interplay… .1.1" (numbers are now "1.1", with no stop: page design,
+    # issue 17, so a number that is not a palindrome is the one to look at)
     assert not re.search(r"(?<![\d.])\.1\.1(?![\d.])", text)
+    assert "An Introduction to PPPs 1.2" in text or "1.2 An Introduction to PPPs" in text
+    assert not re.search(r"An Introduction to PPPs 2\.1(?![\d.])|(?<![\d.])2\.1 An Introduction to PPPs", text)
 
 
 def _paragraphs(blocks: list) -> list[Paragraph]:
@@ -355,10 +358,11 @@ def test_chinese_fallback_english_and_headings_are_not_justified(built: Path) ->
     # CJK line-breaking rules: no line starts with closing punctuation
     for path in pdfs(built, "zh-Hans"):
         lines = pdftotext(path, "-raw").split("\n")
-        # (a note marker, raised, comes out as a line of its own: what follows it
-        # is not the start of a printed line)
+        # (a note marker, raised, ends an extracted line, alone or after the text
+        # before it ("多项决议iv" / "，这些建议"), though the page prints "决议iv，这些" on
+        # one line: what follows a marker is not the start of a printed line)
         starts = [line for before, line in zip([""] + lines[:-1], lines, strict=True)
-                  if line[:1] in "，。、）：；！？」』”" and not re.fullmatch(r"[ivxlc]+", before.strip())]
+                  if line[:1] in "，。、）：；！？」』”" and not re.search(r"[ivxlc]+$", before.strip())]
         assert not starts, f"{path.name}: {starts[:3]}"
 
 
@@ -405,8 +409,11 @@ def test_english_pdfs_have_no_hyphen_left_inside_a_word(built: Path) -> None:
 def test_a_hyphenated_sentence_is_found_whole(built: Path) -> None:
     book = edition_book(built, "en")
     text = pdftotext(built / "build" / "en" / "compendium-print.pdf")
-    # compared without white space: extraction puts a line end after "ECOSOC/"
-    whole = re.sub(r"\s+", "", text.replace(SOFT_HYPHEN + "\n", ""))
+    # compared without white space (extraction puts a line end after "ECOSOC/") and
+    # without ASCII hyphens: pdftotext takes a word's own hyphen at a line end
+    # ("non-/governmental") for hyphenation and drops it. (A hyphenation hyphen
+    # left as U+2010 would still be seen.)
+    whole = re.sub(r"[\s-]+", "", text.replace(SOFT_HYPHEN + "\n", ""))
     paragraphs = [plain_text(b.children) for s in book.sections() for b in walk_blocks(s.blocks)
                   if isinstance(b, Paragraph) and all(isinstance(n, Text | SoftBreak) for n in b.children)]
     found = 0
@@ -415,7 +422,7 @@ def test_a_hyphenated_sentence_is_found_whole(built: Path) -> None:
         for paragraph in paragraphs:
             sentences = [s for s in re.split(r"(?<=\.) ", re.sub(r"\s+", " ", paragraph)) if word in s.split()]
             if sentences:
-                assert re.sub(r"\s+", "", sentences[0]) in whole, f"'{sentences[0]}' is not in the extracted text"
+                assert re.sub(r"[\s-]+", "", sentences[0]) in whole, f"'{sentences[0]}' is not in the extracted text"
                 found += 1
                 break
         if found >= 10:

@@ -258,7 +258,11 @@ class HtmlWriter:
         title = ""
         if self.xref_titles and target is not None and target.title and target.title != text:
             title = f' <cite class="xref-title">{escape(target.title, quote=False)}</cite>'
-        return f'<a class="xref auto" href="{attr(href)}"{page}>{escape(text, quote=False)}{title}</a>'
+        # The label is in the edition's language, also inside an English fallback
+        # block: in a right-to-left edition it is an isolated right-to-left run
+        # ("Also see الفرع 1.2، الصفحة 21 for a table", not "1.2 الفرع ,21 الصفحة").
+        rtl = ' dir="rtl"' if self.rtl else ""
+        return f'<a class="xref auto" href="{attr(href)}"{page}{rtl}>{escape(text, quote=False)}{title}</a>'
 
     def label_words(self) -> dict[str, str]:
         """The theme's label templates ("Part {n}", "section {n}", "Promising Practice {n}")."""
