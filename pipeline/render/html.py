@@ -226,7 +226,8 @@ class HtmlWriter:
                 # An address printed as text: it breaks only after / . - ? & =,
                 # is never hyphenated (class url) and reads left to right.
                 ltr = ' dir="ltr"' if self.rtl else ""
-                # (reading systems break addresses their own way: glue only in the PDF)
+                # (EPUB reading systems break addresses their own way at <wbr/>: no glue
+                # there; the PDF and the web pages get it, as they get the zero-width space)
                 glue = "" if self.epub else WJ
                 return (f'<a class="url" href="{attr(node.href)}"{ltr}>'
                         f"{address_html(shown, self.break_mark(), glue)}</a>")
