@@ -44,12 +44,6 @@ from pipeline.theme import load_theme
 
 from .conftest import ROOT
 
-# Known failures since the merges of this round (issues 14 and 17 stay open; see the closing note).
-NO_FALLBACK_LEFT = ("Issue 14, open: the translations are now complete, so the edition has no English "
-                    "fallback block left for this check; it needs a fixture edition with fallback")
-NARROWER_MEASURE = ("Issue 14, open: since the 124 mm measure of the page design (issue 17) lines break "
-                    "elsewhere: some addresses break after ':' and some words hyphenate next to a note mark")
-
 # --------------------------------------------------------------------------
 # Language spans: [text]{lang=en}
 # --------------------------------------------------------------------------
@@ -139,13 +133,39 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True)
 
 
+# The shipped translations are complete; the Arabic and Chinese editions built
+# here fall back to English for these source files (section 1.1 with its
+# heading, 1.2 and 1.4: paragraphs, lists, headings) and for the notes that
+# print web addresses, so that their English fallback is laid out and checked.
+FALLBACK_FILES = ("source/part-1/1-1.md", "source/part-1/1-2.md", "source/part-1/1-4.md")
+FALLBACK_LANGUAGES = ("ar", "zh-Hans")
+
+
+def leave_untranslated(po_path: Path) -> int:
+    """Blank the translations of FALLBACK_FILES and of the notes with an address
+    in a copy of a PO file; return how many entries now fall back to English."""
+    po = polib.pofile(str(po_path))
+    blanked = 0
+    for entry in po:
+        files = {path for path, _line in entry.occurrences}
+        note_with_address = "source/footnotes.md" in files and "https://" in entry.msgid
+        if entry.translated() and (files & set(FALLBACK_FILES) or note_with_address):
+            entry.msgstr = ""
+            blanked += 1
+    po.save(str(po_path))
+    return blanked
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The print PDF, EPUB and factsheets of English, French, Russian, Arabic and
-    Chinese, built once into a copy of the project."""
+    Chinese, built once into a copy of the project whose Arabic and Chinese
+    translations leave some text in English (`leave_untranslated`)."""
     root = tmp_path_factory.mktemp("scripts") / "p"
     for name in ("source", "themes", "translations"):
         shutil.copytree(ROOT / name, root / name)
+    for lang in FALLBACK_LANGUAGES:
+        assert leave_untranslated(root / "translations" / f"{lang}.po") > 150
     langs = [arg for lang in EDITION_LANGUAGES for arg in ("--lang", lang)]
     proc = cli("build", "--project", str(root), "print-pdf", "epub", "factsheets", *langs, "-j", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -208,7 +228,6 @@ def unbroken(text: str) -> tuple[str, list[int]]:
 # -- Arabic ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason=NO_FALLBACK_LEFT)
 def test_arabic_fallback_english_reads_in_order_in_the_pdf(built: Path) -> None:
     report = json.loads((built / "build" / "ar" / "translation-report.json").read_text())
     fallback = {f["id"] for f in report["fallbacks"]}
@@ -235,9 +254,12 @@ def test_arabic_fallback_english_reads_in_order_in_the_pdf(built: Path) -> None:
             assert ending in text, f"{block.id}: '{ending}' does not extract with its full stop at the end"
             checked += 1
     assert checked >= 5
-    # section numbers beside English titles read "1.1.", not ".1.1"
-    assert re.search(r"(?<![\d.])1\.1\. ", text) or "1.1. " in text
+    # section numbers beside English titles keep their order: the defect was
+    # "The Interplay… .1.1" (numbers are now "1.1", with no stop: page design,
+    # issue 17, so a number that is not a palindrome is the one to look at)
     assert not re.search(r"(?<![\d.])\.1\.1(?![\d.])", text)
+    assert "An Introduction to PPPs 1.2" in text or "1.2 An Introduction to PPPs" in text
+    assert not re.search(r"An Introduction to PPPs 2\.1(?![\d.])|(?<![\d.])2\.1 An Introduction to PPPs", text)
 
 
 def _paragraphs(blocks: list) -> list[Paragraph]:
@@ -250,7 +272,6 @@ def _paragraphs(blocks: list) -> list[Paragraph]:
     return out
 
 
-@pytest.mark.xfail(strict=False, reason=NO_FALLBACK_LEFT)
 def test_arabic_epub_fallback_runs_left_to_right(built: Path) -> None:
     checked = latin_checked = 0
     with zipfile.ZipFile(built / "build" / "ar" / "compendium.epub") as epub:
@@ -300,7 +321,6 @@ def test_arabic_factsheet_addresses_extract_intact(built: Path) -> None:
 # -- Chinese --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason=NO_FALLBACK_LEFT)
 def test_chinese_fallback_english_and_headings_are_not_justified(built: Path) -> None:
     import weasyprint
 
@@ -338,10 +358,11 @@ def test_chinese_fallback_english_and_headings_are_not_justified(built: Path) ->
     # CJK line-breaking rules: no line starts with closing punctuation
     for path in pdfs(built, "zh-Hans"):
         lines = pdftotext(path, "-raw").split("\n")
-        # (a note marker, raised, comes out as a line of its own: what follows it
-        # is not the start of a printed line)
+        # (a note marker, raised, ends an extracted line, alone or after the text
+        # before it ("多项决议iv" / "，这些建议"), though the page prints "决议iv，这些" on
+        # one line: what follows a marker is not the start of a printed line)
         starts = [line for before, line in zip([""] + lines[:-1], lines, strict=True)
-                  if line[:1] in "，。、）：；！？」』”" and not re.fullmatch(r"[ivxlc]+", before.strip())]
+                  if line[:1] in "，。、）：；！？」』”" and not re.search(r"[ivxlc]+$", before.strip())]
         assert not starts, f"{path.name}: {starts[:3]}"
 
 
@@ -357,7 +378,6 @@ def _model_words(book: Book) -> set[str]:
     return words
 
 
-@pytest.mark.xfail(strict=False, reason=NARROWER_MEASURE)
 def test_english_pdfs_have_no_hyphen_left_inside_a_word(built: Path) -> None:
     words = _model_words(edition_book(built, "en"))
     paths = pdfs(built, "en")
@@ -368,17 +388,32 @@ def test_english_pdfs_have_no_hyphen_left_inside_a_word(built: Path) -> None:
         assert not re.search("\u2010\n", text), f"{path.name}: a line ends with U+2010"
         if path.name.startswith("factsheet-"):
             continue  # columns side by side: the next extracted line may be the other column's
-        for m in re.finditer(r"(\w+)" + SOFT_HYPHEN + r"\n(\w+)", text):
-            hyphenated += 1
-            assert m.group(1) + m.group(2) in words, f"{path.name}: '{m.group(0)}' is not a word of the book"
+        pages = text.split("\f")
+        for number, page in enumerate(pages):
+            for m in re.finditer(r"(\w+)" + SOFT_HYPHEN + r"\n(.*)", page):
+                hyphenated += 1
+                second = re.match(r"\w*", m.group(2)).group(0)  # type: ignore[union-attr]
+                if m.group(1) + second in words:
+                    continue
+                # Hyphenated on the page's last line ("com-" then the folio "18"): the
+                # word goes on at the next page, below its running head (page furniture
+                # of at most four lines on either side of the page break).
+                rest = [line for line in page[m.start(2):].split("\n") if line.strip()]
+                following = pages[number + 1].split("\n")[:8] if number + 1 < len(pages) else []
+                starts = [re.sub(r"\W.*", "", line.split()[0]) for line in rest + following if line.split()]
+                assert len(rest) <= 4 and any(m.group(1) + start in words for start in starts), \
+                    f"{path.name}: '{m.group(0)[:40]}' is not a word of the book"
     assert hyphenated > 50
 
 
 def test_a_hyphenated_sentence_is_found_whole(built: Path) -> None:
     book = edition_book(built, "en")
     text = pdftotext(built / "build" / "en" / "compendium-print.pdf")
-    # compared without white space: extraction puts a line end after "ECOSOC/"
-    whole = re.sub(r"\s+", "", text.replace(SOFT_HYPHEN + "\n", ""))
+    # compared without white space (extraction puts a line end after "ECOSOC/") and
+    # without ASCII hyphens: pdftotext takes a word's own hyphen at a line end
+    # ("non-/governmental") for hyphenation and drops it. (A hyphenation hyphen
+    # left as U+2010 would still be seen.)
+    whole = re.sub(r"[\s-]+", "", text.replace(SOFT_HYPHEN + "\n", ""))
     paragraphs = [plain_text(b.children) for s in book.sections() for b in walk_blocks(s.blocks)
                   if isinstance(b, Paragraph) and all(isinstance(n, Text | SoftBreak) for n in b.children)]
     found = 0
@@ -387,7 +422,7 @@ def test_a_hyphenated_sentence_is_found_whole(built: Path) -> None:
         for paragraph in paragraphs:
             sentences = [s for s in re.split(r"(?<=\.) ", re.sub(r"\s+", " ", paragraph)) if word in s.split()]
             if sentences:
-                assert re.sub(r"\s+", "", sentences[0]) in whole, f"'{sentences[0]}' is not in the extracted text"
+                assert re.sub(r"[\s-]+", "", sentences[0]) in whole, f"'{sentences[0]}' is not in the extracted text"
                 found += 1
                 break
         if found >= 10:
@@ -446,7 +481,6 @@ def test_french_takes_no_break_spaces_everywhere(built: Path) -> None:
 # -- Hyphenation ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason=NARROWER_MEASURE)
 @pytest.mark.parametrize("lang", EDITION_LANGUAGES)
 def test_addresses_are_never_hyphenated_and_break_only_after_a_separator(built: Path, lang: str) -> None:
     addresses = shown_addresses(edition_book(built, lang))
@@ -485,7 +519,6 @@ def test_no_heading_label_or_capitals_line_ends_with_a_hyphen(built: Path, lang:
         assert not offenders, f"{path.name}: {offenders[:5]}"
 
 
-@pytest.mark.xfail(strict=False, reason=NARROWER_MEASURE)
 def test_short_table_labels_are_not_hyphenated(built: Path) -> None:
     """The issue's narrow-column breaks ("Imple-/menter", "Multination-/al Compan-/ies")."""
     book = edition_book(built, "en")
@@ -515,7 +548,6 @@ MAX_HYPHENS_PER_100_LINES = 11.0
 MAX_RUNS_OF_THREE = 6
 
 
-@pytest.mark.xfail(strict=False, reason=NARROWER_MEASURE)
 def test_hyphenated_line_ends_are_few_and_rarely_in_runs(built: Path) -> None:
     text = pdftotext(built / "build" / "en" / "compendium-print.pdf")
     lines = [line for line in text.split("\n") if len(line.split()) >= 3 or line.endswith(SOFT_HYPHEN)]

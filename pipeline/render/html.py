@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from urllib.parse import unquote
 
 from markupsafe import Markup
 
@@ -55,11 +56,18 @@ def attr(value: str) -> str:
 # engines draw them as nothing and extraction leaves them out.
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 ZWSP = "\u200b"
+# Unicode's word joiner: no line break on either side. Drawn as nothing and left
+# out of extracted text, like the zero-width space.
+WJ = "\u2060"
 
 # A web or e-mail address shown as text.
 _ADDRESS_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+$|^[^\s@]+@[^\s@]+\.[^\s@]+$", re.I)
 # Where an address may break: after a run of / . - ? & = (never inside "//").
 _ADDRESS_BREAK_RE = re.compile(r"(?<=[/.\-?&=])(?![/.\-?&=])(?=.)")
+# Inside an address, where the Unicode line-breaking rules (UAX #14) would still
+# let the layout break: after a colon, comma or semicolon before a digit
+# ("NORMLEXPUB:12100:0"), after ! ) ] } |. A word joiner holds these together.
+_ADDRESS_UAX14_BREAK_RE = re.compile(r"(?<=[:;,!)\]}|])(?=.)")
 
 
 # Punctuation no line may start with (Latin, and CJK as UAX #14's CL and IS classes).
@@ -84,9 +92,19 @@ def is_address(text: str) -> bool:
     return bool(_ADDRESS_RE.match(text))
 
 
-def address_html(text: str, mark: str) -> str:
-    """An address escaped, with `mark` (a zero-width break) after each / . - ? & =."""
-    return mark.join(escape(piece, quote=False) for piece in _ADDRESS_BREAK_RE.split(text))
+def address_html(text: str, mark: str, glue: str = "") -> str:
+    """An address escaped, with `mark` (a zero-width break) after each / . - ? & =,
+    and `glue` (a word joiner, or nothing) where the layout must not break."""
+    pieces = _ADDRESS_BREAK_RE.split(text)
+    if glue:
+        pieces = [_ADDRESS_UAX14_BREAK_RE.sub(glue, piece) for piece in pieces]
+    return mark.join(escape(piece, quote=False) for piece in pieces)
+
+
+def is_shown_href(shown: str, href: str) -> bool:
+    """Whether a link shows its own address, decoded ("...#:~:text=In 2017 AUSTRAC..."
+    for "...#:~:text=In%202017%20AUSTRAC..."): it is an address even with spaces in it."""
+    return bool(_ADDRESS_RE.match(href)) and unquote(href) == shown
 
 
 @dataclass
@@ -203,12 +221,16 @@ class HtmlWriter:
             return f"<code{ltr}>{escape(node.text, quote=False)}</code>"
         if isinstance(node, Link):
             shown = plain_text(node.children) if node.children else node.href
-            if all(isinstance(c, Text) for c in node.children) and is_address(shown):
+            if all(isinstance(c, Text) for c in node.children) and (
+                    is_address(shown) or is_shown_href(shown, node.href)):
                 # An address printed as text: it breaks only after / . - ? & =,
                 # is never hyphenated (class url) and reads left to right.
                 ltr = ' dir="ltr"' if self.rtl else ""
+                # (EPUB reading systems break addresses their own way at <wbr/>: no glue
+                # there; the PDF and the web pages get it, as they get the zero-width space)
+                glue = "" if self.epub else WJ
                 return (f'<a class="url" href="{attr(node.href)}"{ltr}>'
-                        f"{address_html(shown, self.break_mark())}</a>")
+                        f"{address_html(shown, self.break_mark(), glue)}</a>")
             return f'<a href="{attr(node.href)}">{self.inlines(node.children)}</a>'
         if isinstance(node, XRef):
             return self.xref(node)
@@ -237,7 +259,11 @@ class HtmlWriter:
         title = ""
         if self.xref_titles and target is not None and target.title and target.title != text:
             title = f' <cite class="xref-title">{escape(target.title, quote=False)}</cite>'
-        return f'<a class="xref auto" href="{attr(href)}"{page}>{escape(text, quote=False)}{title}</a>'
+        # The label is in the edition's language, also inside an English fallback
+        # block: in a right-to-left edition it is an isolated right-to-left run
+        # ("Also see الفرع 1.2، الصفحة 21 for a table", not "1.2 الفرع ,21 الصفحة").
+        rtl = ' dir="rtl"' if self.rtl else ""
+        return f'<a class="xref auto" href="{attr(href)}"{page}{rtl}>{escape(text, quote=False)}{title}</a>'
 
     def label_words(self) -> dict[str, str]:
         """The theme's label templates ("Part {n}", "section {n}", "Promising Practice {n}")."""
