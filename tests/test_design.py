@@ -5,6 +5,7 @@ stubs, factsheets that fill their pages)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from dataclasses import dataclass
@@ -403,9 +404,7 @@ def layout_lines(path: Path, number: int) -> list[list[Word]]:
     import subprocess
     import xml.etree.ElementTree as ET
 
-    import pypdf
-
-    page = pypdf.PdfReader(path).pages[number - 1]
+    page = _reader(path).pages[number - 1]
     media = _box(page, "/MediaBox")
     trim = _box(page, "/TrimBox") if "/TrimBox" in page else media
     dx, dy = trim[0] - media[0], media[3] - trim[3]
@@ -417,6 +416,13 @@ def layout_lines(path: Path, number: int) -> list[list[Word]]:
         lines.append([Word(float(w.get("xMin")) - dx, float(w.get("xMax")) - dx, float(w.get("yMin")) - dy,
                            float(w.get("yMax")) - dy, w.text or "") for w in line.iter(f"{ns}word")])
     return lines
+
+
+@functools.lru_cache(maxsize=8)
+def _reader(path: Path):  # type: ignore[no-untyped-def]
+    import pypdf
+
+    return pypdf.PdfReader(path)
 
 
 def layout_rows(path: Path, number: int) -> list[list[Word]]:
@@ -504,19 +510,17 @@ def check_continued_labels_inside_boxes(path: Path, lang: str, word: str) -> int
     """A box's "(continued)" label stands inside the box, at the top of its continued
     part: under the page area's top edge, on the box's tinted ground. Returns how
     many were seen."""
-    import pypdf
     import pypdfium2
 
-    reader = pypdf.PdfReader(path)
+    reader = _reader(path)
     document = pypdfium2.PdfDocument(path)
     seen = 0
     for number in range(2, len(reader.pages) + 1):
-        if word not in (reader.pages[number - 1].extract_text() or ""):
-            continue
         left, right = column(number, lang)
         top = 26 * MM  # the page area's top edge, from the trim's top
+        # (poppler gives right-to-left words in visual order: reversed)
         labels = [w for line in layout_lines(path, number) for w in line
-                  if word in w.text and w.y1 - w.y0 < 12 and left - 1 <= w.x0 and w.x1 <= right + 1
+                  if (word in w.text or word[::-1] in w.text) and w.y1 - w.y0 < 12 and left - 1 <= w.x0 and w.x1 <= right + 1
                   and w.y0 < top + 20 * MM]
         if not labels:
             continue  # the word in the running text, not a label
