@@ -520,8 +520,8 @@ def check_continued_labels_inside_boxes(path: Path, lang: str, word: str) -> int
         top = 26 * MM  # the page area's top edge, from the trim's top
         # (poppler gives right-to-left words in visual order: reversed)
         labels = [w for line in layout_lines(path, number) for w in line
-                  if (word in w.text or word[::-1] in w.text) and w.y1 - w.y0 < 12 and left - 1 <= w.x0 and w.x1 <= right + 1
-                  and w.y0 < top + 20 * MM]
+                  if (word in w.text or word[::-1] in w.text) and w.y1 - w.y0 < 12
+                  and left - 1 <= w.x0 and w.x1 <= right + 1 and w.y0 < top + 20 * MM]
         if not labels:
             continue  # the word in the running text, not a label
         seen += 1
@@ -544,6 +544,23 @@ def check_continued_labels_inside_boxes(path: Path, lang: str, word: str) -> int
         r, g, b = image.getpixel((px, py))
         assert 236 <= r <= 250 and 236 <= b <= 252 and r < b, f"{where}: no box ground beside the label ({r},{g},{b})"
     return seen
+
+
+def check_part_openers_list_their_sections(path: Path, page_map: dict[str, int]) -> None:
+    """On each part opener, every section number stands on its entry's line, with
+    the section's title beside it (not stacked apart from it)."""
+    for part in (ident for ident in page_map if re.fullmatch(r"part-\d", ident)):
+        rows = layout_rows(path, page_map[part])
+        numbered = [row for row in rows if any(re.fullmatch(r"\d\.\d", w.text) for w in row)]
+        assert len(numbered) >= 3, f"{path.name}: {part}'s opener lists {len(numbered)} sections"
+        alone = [" ".join(w.text for w in row) for row in numbered
+                 if all(re.fullmatch(r"[\d.]+", w.text) for w in row)]
+        assert not alone, f"{path.name}: {part}'s opener: numbers without their titles: {alone}"
+
+
+def test_part_openers_list_their_sections(built_pdfs) -> None:  # type: ignore[no-untyped-def]
+    out = built_pdfs.out_dir("en")
+    check_part_openers_list_their_sections(out / "compendium-print.pdf", page_map_of(out))
 
 
 def test_contents_page_numbers_stand_flush(built_pdfs) -> None:  # type: ignore[no-untyped-def]
@@ -582,6 +599,7 @@ def test_every_language_prints_in_sheets_of_four_with_its_page_design(editions: 
               if ident == "contents" or re.fullmatch(r"part-\d", ident)}
     assert len(rectos) == 5 and all(page % 2 for page in rectos.values()), f"{lang}: {rectos}"
     check_contents_numbers_flush(path, page_map, lang)
+    check_part_openers_list_their_sections(path, page_map)
     check_note_texts_flush(path, page_map, pages, lang)
     continued = edition_for(Project.at(editions), lang)[0].strings["continued"]
     word = re.sub(r"[()（）]", "", continued).strip()
