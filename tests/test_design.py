@@ -5,6 +5,7 @@ stubs, factsheets that fill their pages)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from dataclasses import dataclass
@@ -380,3 +381,226 @@ def test_an_rgb_profile_is_refused_as_a_press_profile(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "print-profile" in proc.stderr and "CMYK" in proc.stderr and "Traceback" not in proc.stderr
     assert not (root / "build" / "en" / "compendium-print.pdf").exists()
+
+
+# ---------------------------------------- every language's print edition, read as laid out
+
+ALL_LANGUAGES = ["en", "fr", "es", "ru", "ar", "zh-Hans"]
+RTL = {"ar"}
+
+
+@dataclass
+class Word:
+    x0: float  # points from the trim's left edge
+    x1: float
+    y0: float  # points from the trim's top edge, downwards
+    y1: float
+    text: str
+
+
+def layout_lines(path: Path, number: int) -> list[list[Word]]:
+    """Page `number`'s lines as poppler reads them, each a list of words with
+    their boxes, in the TrimBox's space (top-down)."""
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    page = _reader(path).pages[number - 1]
+    media = _box(page, "/MediaBox")
+    trim = _box(page, "/TrimBox") if "/TrimBox" in page else media
+    dx, dy = trim[0] - media[0], media[3] - trim[3]
+    out = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-bbox-layout", str(path), "-"],
+                         capture_output=True, check=True).stdout
+    ns = "{http://www.w3.org/1999/xhtml}"
+    lines = []
+    for line in ET.fromstring(out).iter(f"{ns}line"):
+        lines.append([Word(float(w.get("xMin")) - dx, float(w.get("xMax")) - dx, float(w.get("yMin")) - dy,
+                           float(w.get("yMax")) - dy, w.text or "") for w in line.iter(f"{ns}word")])
+    return lines
+
+
+@functools.lru_cache(maxsize=8)
+def _reader(path: Path):  # type: ignore[no-untyped-def]
+    import pypdf
+
+    return pypdf.PdfReader(path)
+
+
+def layout_rows(path: Path, number: int) -> list[list[Word]]:
+    """Page `number`'s words grouped by the line of type they stand on (poppler
+    reads a hanging label as a line of its own)."""
+    rows: list[list[Word]] = []
+    for word in sorted((w for line in layout_lines(path, number) for w in line), key=lambda w: w.y0):
+        if rows and abs(rows[-1][0].y0 - word.y0) < 1.5:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return rows
+
+
+def page_map_of(out_dir: Path) -> dict[str, int]:
+    import json
+
+    return json.loads((out_dir / "pagemap.json").read_text(encoding="utf-8"))["ids"]
+
+
+def column(number: int, lang: str) -> tuple[float, float]:
+    """The text column's left and right edges (points from the trim's left) on page
+    `number`: a recto's outer column is on the right. Page 1 is a recto, and in a
+    right-to-left book the recto is the left-hand page."""
+    right_hand = (number % 2 == 1) != (lang in RTL)
+    left = (24 if right_hand else 62) * MM
+    return left, left + 124 * MM
+
+
+def contents_pages(page_map: dict[str, int]) -> range:
+    """The contents run from its own page to the page before the first entry it lists."""
+    first = min(page for ident, page in page_map.items() if page > page_map["contents"])
+    return range(page_map["contents"], first)
+
+
+def check_contents_numbers_flush(path: Path, page_map: dict[str, int], lang: str) -> None:
+    """Every page number of the contents (the word after a leader) ends on one line:
+    parts', sections' and front matter's alike."""
+    edges = []
+    for number in contents_pages(page_map):
+        left, right = column(number, lang)
+        for line in layout_rows(path, number):
+            words = [w for w in line if left - 1 <= w.x0 and w.x1 <= right + 1]
+            if sum(w.text == "." for w in words) < 3:
+                continue  # not a line with a leader
+            end = min(words, key=lambda w: w.x0) if lang in RTL else max(words, key=lambda w: w.x1)
+            assert end.text.isdigit(), f"{path.name} page {number}: a leader not followed by a page number"
+            edges.append((end.x0 if lang in RTL else end.x1, end.text))
+    assert len(edges) >= 20, f"{path.name}: {len(edges)} contents entries found"
+    spread = max(e for e, _ in edges) - min(e for e, _ in edges)
+    assert spread < 1, f"{path.name}: contents page numbers spread over {spread:.1f} pt: {edges}"
+
+
+def check_note_texts_flush(path: Path, page_map: dict[str, int], pages: int, lang: str) -> None:
+    """In the endnotes, a note's first line starts where its other lines do (no
+    space between the hanging label and the text)."""
+    firsts, others = [], []
+    for number in range(page_map["footnotes"], pages):
+        left, right = column(number, lang)
+        for line in layout_rows(path, number):
+            words = sorted((w for w in line if left - 1 <= w.x0 and w.x1 <= right + 1),
+                           key=lambda w: -w.x1 if lang in RTL else w.x0)
+            if not words or words[0].y1 - words[0].y0 > 15:
+                continue  # the Footnotes title
+            # how far in from the column's starting edge (the column moves from recto to verso)
+            insets = [right - w.x1 if lang in RTL else w.x0 - left for w in words]
+            labelled = re.fullmatch(r"[ivxlc]+", words[0].text) and abs(insets[0]) < 1
+            if labelled and len(words) > 1:
+                firsts.append(insets[1])
+            elif not labelled:
+                others.append(insets[0])
+    assert len(firsts) > 50 and len(others) > 20, (len(firsts), len(others))
+    text_edge = statistics_median(others)
+    off = sorted({round(e - text_edge, 1) for e in firsts if abs(e - text_edge) > 0.6})
+    assert not off, f"{path.name}: note texts start off their column by {off} pt"
+
+
+def statistics_median(values: list[float]) -> float:
+    import statistics
+
+    return statistics.median(values)
+
+
+def check_continued_labels_inside_boxes(path: Path, lang: str, word: str) -> int:
+    """A box's "(continued)" label stands inside the box, at the top of its continued
+    part: under the page area's top edge, on the box's tinted ground. Returns how
+    many were seen."""
+    import pypdfium2
+
+    reader = _reader(path)
+    document = pypdfium2.PdfDocument(path)
+    seen = 0
+    for number in range(2, len(reader.pages) + 1):
+        left, right = column(number, lang)
+        top = 26 * MM  # the page area's top edge, from the trim's top
+        # (poppler gives right-to-left words in visual order: reversed)
+        labels = [w for line in layout_lines(path, number) for w in line
+                  if (word in w.text or word[::-1] in w.text) and w.y1 - w.y0 < 12
+                  and left - 1 <= w.x0 and w.x1 <= right + 1 and w.y0 < top + 20 * MM]
+        if not labels:
+            continue  # the word in the running text, not a label
+        seen += 1
+        label = labels[0]
+        where = f"{path.name} page {number}"
+        assert top < label.y0 and label.y1 < top + 9.5 * MM, f"{where}: the label is not inside the box's top band"
+        # inside the text column past the box's rule and padding, on the side the text starts
+        if lang in RTL:
+            assert label.x1 < right - 5 * MM, where
+        else:
+            assert label.x0 > left + 5 * MM, where
+        # the box's ground (#f4f6f8) under the label's line, across the box from the label
+        page = reader.pages[number - 1]
+        media, trim = _box(page, "/MediaBox"), _box(page, "/TrimBox")
+        scale = 2
+        image = document[number - 1].render(scale=scale).to_pil().convert("RGB")
+        x = (left + 12 * MM) if lang in RTL else (right - 12 * MM)
+        px = round((x + trim[0] - media[0]) * scale)
+        py = round(((label.y0 + label.y1) / 2 + media[3] - trim[3]) * scale)
+        r, g, b = image.getpixel((px, py))
+        assert 236 <= r <= 250 and 236 <= b <= 252 and r < b, f"{where}: no box ground beside the label ({r},{g},{b})"
+    return seen
+
+
+def check_part_openers_list_their_sections(path: Path, page_map: dict[str, int]) -> None:
+    """On each part opener, every section number stands on its entry's line, with
+    the section's title beside it (not stacked apart from it)."""
+    for part in (ident for ident in page_map if re.fullmatch(r"part-\d", ident)):
+        rows = layout_rows(path, page_map[part])
+        numbered = [row for row in rows if any(re.fullmatch(r"\d\.\d", w.text) for w in row)]
+        assert len(numbered) >= 3, f"{path.name}: {part}'s opener lists {len(numbered)} sections"
+        alone = [" ".join(w.text for w in row) for row in numbered
+                 if all(re.fullmatch(r"[\d.]+", w.text) for w in row)]
+        assert not alone, f"{path.name}: {part}'s opener: numbers without their titles: {alone}"
+
+
+def test_part_openers_list_their_sections(built_pdfs) -> None:  # type: ignore[no-untyped-def]
+    out = built_pdfs.out_dir("en")
+    check_part_openers_list_their_sections(out / "compendium-print.pdf", page_map_of(out))
+
+
+def test_contents_page_numbers_stand_flush(built_pdfs) -> None:  # type: ignore[no-untyped-def]
+    out = built_pdfs.out_dir("en")
+    check_contents_numbers_flush(out / "compendium-print.pdf", page_map_of(out), "en")
+
+
+def test_note_texts_start_flush_with_their_lines(built_pdfs, print_pdf) -> None:  # type: ignore[no-untyped-def]
+    out = built_pdfs.out_dir("en")
+    check_note_texts_flush(out / "compendium-print.pdf", page_map_of(out), len(print_pdf.pages), "en")
+
+
+def test_a_continued_box_repeats_its_label_inside_the_box(built_pdfs) -> None:  # type: ignore[no-untyped-def]
+    path = built_pdfs.out_dir("en") / "compendium-print.pdf"
+    assert check_continued_labels_inside_boxes(path, "en", "(continued)") > 0, "no box continues: nothing checked"
+
+
+@pytest.mark.parametrize("lang", ALL_LANGUAGES)
+def test_every_language_prints_in_sheets_of_four_with_its_page_design(editions: Path, lang: str) -> None:
+    """Each language's print edition: a multiple of four pages ending on the back
+    cover (a verso), parts and contents on rectos, the contents' page numbers
+    flush, note texts flush, and the continued boxes' label, in the language,
+    inside the box."""
+    import pypdf
+
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+
+    out = editions / "build" / lang
+    path = out / "compendium-print.pdf"
+    pages = len(pypdf.PdfReader(path).pages)
+    page_map = page_map_of(out)
+    assert pages % 4 == 0, f"{lang}: {pages} pages"
+    assert page_map["back-cover"] == pages, f"{lang}: the back cover is on page {page_map['back-cover']} of {pages}"
+    rectos = {ident: page_map[ident] for ident in page_map
+              if ident == "contents" or re.fullmatch(r"part-\d", ident)}
+    assert len(rectos) == 5 and all(page % 2 for page in rectos.values()), f"{lang}: {rectos}"
+    check_contents_numbers_flush(path, page_map, lang)
+    check_part_openers_list_their_sections(path, page_map)
+    check_note_texts_flush(path, page_map, pages, lang)
+    continued = edition_for(Project.at(editions), lang)[0].strings["continued"]
+    word = re.sub(r"[()（）]", "", continued).strip()
+    assert check_continued_labels_inside_boxes(path, lang, word) > 0, f"{lang}: no '{word}' label seen"

@@ -520,3 +520,30 @@ def test_broken_icon_svg_names_the_file(good_copy: Path, tmp_path: Path) -> None
     message, before, after = _break_and_build(good_copy, tmp_path, breaker)
     assert "tips.svg" in message
     assert before == after
+
+
+def test_note_texts_start_flush_with_their_lines_in_a_browser(epub_path: Path, tmp_path: Path) -> None:
+    """The endnotes laid out by a browser engine (Chromium, as in Readium-based
+    reading systems): each note's text starts at the note's content edge, its
+    first line as its others (the label hangs in the padding; no space shows
+    between them)."""
+    from .test_web import shared_browser
+
+    with zipfile.ZipFile(epub_path) as z:
+        z.extractall(tmp_path)
+    notes = [p for p in tmp_path.rglob("*.xhtml") if 'class="notes"' in p.read_text(encoding="utf-8")]
+    assert len(notes) == 1, notes
+    context = shared_browser().new_context(viewport={"width": 700, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(notes[0].as_uri())
+        offsets = tab.eval_on_selector_all("ol.notes > li", """items => items.map(li => {
+            const edge = li.getBoundingClientRect().left + parseFloat(getComputedStyle(li).paddingLeft);
+            const lines = [...li.querySelector('.note-text').getClientRects()];
+            return [li.id, lines.length, Math.round((lines[0].left - edge) * 10) / 10];
+        })""")
+    finally:
+        context.close()
+    assert len(offsets) > 80 and any(lines > 1 for _id, lines, _off in offsets)
+    off = [(ident, offset) for ident, _lines, offset in offsets if abs(offset) > 0.5]
+    assert not off, f"note texts not flush with their lines (px): {off[:5]}"

@@ -249,12 +249,10 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
                 intent = {"output_intent": "srgb"}
         document = html.render(pdf_variant=variant, pdf_tags=True, stylesheets=stylesheets,
                                color_profiles=color_profiles, **intent)
-        if profile == "print" and len(document.pages) % 4 == 2:
-            # A printed book is folded from sheets of four pages: show the two
-            # filler pages before the back cover (the back cover stays a verso).
-            stylesheets.append(weasyprint.CSS(string=".signature-filler { display: block; }"))
-            document = html.render(pdf_variant=variant, pdf_tags=True, stylesheets=stylesheets,
-                                   color_profiles=color_profiles, **intent)
+        if profile == "print":
+            document = _fold_into_signatures(document, lambda extra: html.render(
+                pdf_variant=variant, pdf_tags=True, stylesheets=stylesheets + extra,
+                color_profiles=color_profiles, **intent), out_path)
         page_map = _page_map(document)
         problems.raise_first(out_path)
         if before_write is not None:
@@ -286,6 +284,37 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
 
 
 # ------------------------------------------------------------------ prepress
+
+SIGNATURE = 4  # pages in one folded sheet
+FILLERS = 3  # filler pages the book template holds before the back cover (.signature-filler)
+
+
+def _fold_into_signatures(document, render_with: Callable[[list[object]], object],  # type: ignore[no-untyped-def]
+                          out_path: Path):
+    """The print layout with as many filler pages before the back cover as make
+    its page count a multiple of four (a printed book is folded from sheets of
+    four pages).
+
+    The fillers are blank pages, each starting a page; the back cover then
+    takes the next verso, which may add a blank page of its own: so the count
+    of fillers shown is worked out again from each new layout until the pages
+    fold (at most one try per filler the template holds).
+    """
+    import weasyprint
+
+    shown = 0
+    while len(document.pages) % SIGNATURE:
+        short = SIGNATURE - len(document.pages) % SIGNATURE
+        shown += short
+        if shown > FILLERS:
+            raise PipelineError(f"{out_path.name}: {len(document.pages)} pages do not fold into sheets of "
+                                f"{SIGNATURE} with up to {FILLERS} filler pages before the back cover")
+        rule = ", ".join(f".signature-filler-{n}" for n in range(1, shown + 1))
+        # (render()'s stylesheets are user stylesheets: only !important outranks
+        # the theme's `display: none`)
+        document = render_with([weasyprint.CSS(string=f"{rule} {{ display: block !important; }}")])
+    return document
+
 
 MM = 72 / 25.4  # PDF points in a millimetre
 
