@@ -87,7 +87,7 @@ def _plain(ctx: str, obj: object, name: str, loc: Loc, group: str) -> Unit | Non
 def book_units(book: Book) -> Iterator[Unit]:
     """Every translatable unit of the book, in reading order (book.yml and the rest first)."""
     meta = book.meta
-    for name in ("title", "subtitle", "publisher", "publisher_unit", "subject", "rights", "address"):
+    for name in ("title", "subtitle", "publisher", "publisher_unit", "author", "subject", "rights", "address"):
         unit = _plain(f"book.{name}", meta, name, meta.loc, "book")
         if unit:
             yield unit
