@@ -226,11 +226,10 @@ def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
                         break
                 elif stripped and not stripped.startswith("#"):
                     break
-        if line:
-            unit.loc = Loc(unit.loc.file, line)
+        # a field the file does not write (the author defaults to the publisher)
+        # has no line of its own: no `#:` reference rather than `book.yml:1`
+        unit.loc = Loc(unit.loc.file, line)
     return units
-
-
 
 
 def _locate_entry_fields(units: list[Unit], root: Path) -> None:
