@@ -87,7 +87,7 @@ def _plain(ctx: str, obj: object, name: str, loc: Loc, group: str) -> Unit | Non
 def book_units(book: Book) -> Iterator[Unit]:
     """Every translatable unit of the book, in reading order (book.yml and the rest first)."""
     meta = book.meta
-    for name in ("title", "subtitle", "publisher", "publisher_unit", "subject", "rights", "address"):
+    for name in ("title", "subtitle", "publisher", "publisher_unit", "author", "subject", "rights", "address"):
         unit = _plain(f"book.{name}", meta, name, meta.loc, "book")
         if unit:
             yield unit
@@ -197,10 +197,13 @@ def theme_units(strings: dict[str, str], file: str, file_text: str = "") -> Iter
 
 
 def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
-    """Point book.yml's strings at their own lines (the loader knows only the file).
+    """Point the YAML files' strings at their own lines (the loader knows only the
+    file, or the line an icon's or a sector's entry starts on).
 
     A unit `book.<name>` gets the line of `<name>:`; keyword n the line of its
-    n-th list item under `keywords:`."""
+    n-th list item under `keywords:`; `icon.<id>.<field>` (icons.yml) and
+    `sector.<id>.<field>` (sectors.yml) the line of their field."""
+    _locate_entry_fields(units, root)
     by_file: dict[str, list[str]] = {}
     for unit in units:
         if not unit.ctx.startswith("book.") or unit.loc.line > 1 or not unit.loc.file.endswith(".yml"):
@@ -223,8 +226,41 @@ def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
                         break
                 elif stripped and not stripped.startswith("#"):
                     break
-        if line:
-            unit.loc = Loc(unit.loc.file, line)
+        # a field the file does not write (the author defaults to the publisher)
+        # has no line of its own: no `#:` reference rather than `book.yml:1`
+        unit.loc = Loc(unit.loc.file, line)
     return units
 
 
+def _locate_entry_fields(units: list[Unit], root: Path) -> None:
+    """icons.yml (a list of entries with an `id`) and sectors.yml (a mapping by id):
+    each `icon.<id>.<field>` / `sector.<id>.<field>` unit at the line of its field."""
+    from ..errors import SourceError
+    from ..yamlfile import parse_yaml_located
+
+    parsed: dict[str, tuple[object, dict[tuple[str | int, ...], int]] | None] = {}
+    for unit in units:
+        kind, _, rest = unit.ctx.partition(".")
+        if kind not in ("icon", "sector") or not unit.loc.file.endswith(".yml"):
+            continue
+        entry_id, _, field_name = rest.rpartition(".")
+        if unit.loc.file not in parsed:
+            path = root / unit.loc.file
+            try:
+                parsed[unit.loc.file] = (parse_yaml_located(path.read_text(encoding="utf-8"), unit.loc.file)
+                                         if path.is_file() else None)
+            except SourceError:  # the loader already read it; a file changed since keeps its lines
+                parsed[unit.loc.file] = None
+        found = parsed[unit.loc.file]
+        if found is None:
+            continue
+        data, lines = found
+        key: tuple[str | int, ...] | None = None
+        if kind == "sector" and isinstance(data, dict):
+            key = (entry_id, field_name)
+        elif kind == "icon" and isinstance(data, list):
+            index = next((i for i, item in enumerate(data) if isinstance(item, dict) and item.get("id") == entry_id),
+                         None)
+            key = None if index is None else (index, field_name)
+        if key is not None and key in lines:
+            unit.loc = Loc(unit.loc.file, lines[key])

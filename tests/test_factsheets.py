@@ -235,6 +235,25 @@ def test_cross_references_and_notes_in_a_factsheet(book: Book) -> None:
     assert writer.inline(FootnoteRef("i", loc)) == ""
 
 
+def test_a_cross_reference_with_its_page_is_one_message_in_the_translators_order(book: Book) -> None:
+    """"{section}, page {page}" is filled whole: a language may put the page first, in
+    the factsheets (words) and in the book (the layout's page counter where the message puts it)."""
+    from pipeline.model import Loc, XRef
+    from pipeline.render.factsheet import FactsheetWriter
+    from pipeline.render.html import HtmlWriter
+    from pipeline.theme import load_theme
+
+    strings = dict(load_theme(ROOT / "themes" / "default").strings)
+    strings["xref-page"] = "page {page} ({section})"
+    xref = XRef("engaging-with-one-another", [], Loc("x", 1))
+    sheet = FactsheetWriter(book, strings, page_map={"engaging-with-one-another": 43})
+    assert sheet.inline(xref) == '<span class="xref">page 43 (section 1.4)</span>'
+    printed = HtmlWriter(book, strings, page_refs=True).inline(xref)
+    assert printed == ('<a class="xref auto" href="#engaging-with-one-another">page '
+                       '<span class="xref-page" data-target="#engaging-with-one-another"></span>'
+                       ' (section 1.4)</a>')
+
+
 # ----------------------------------------------------------------- faults
 
 

@@ -123,6 +123,37 @@ def test_extract_writes_one_message_per_block_with_context_and_references(projec
     assert "stands for the number" in by_msgid[english["theme.part-label"]].comment
 
 
+def test_icons_and_sectors_messages_point_at_the_line_of_their_field() -> None:
+    """The `#:` reference of an icon's label or description, or a sector's title, is
+    the line of that field in icons.yml / sectors.yml, inside its own entry."""
+    from pipeline.build import Project
+    from pipeline.i18n.catalog import message_of
+    from pipeline.i18n.cli import all_units
+
+    _book, units = all_units(Project.at(ROOT))
+    files = {name: (ROOT / "source" / name).read_text().split("\n") for name in ("icons.yml", "sectors.yml")}
+    seen = 0
+    for unit in units:
+        field_match = re.fullmatch(r"(icon|sector)\.(.+)\.(label|description|title|short_title)", unit.ctx)
+        intro_match = re.fullmatch(r"sector\.(.+)\.intro\.p\d+", unit.ctx)
+        if not (field_match or intro_match):
+            continue
+        kind, entry = field_match.group(1, 2) if field_match else ("sector", intro_match.group(1))
+        name = f"{kind}s.yml"
+        assert unit.loc.file == f"source/{name}", unit.ctx
+        lines = files[name]
+        if field_match:
+            assert lines[unit.loc.line - 1].strip().startswith(f"{field_match.group(3)}:"), (unit.ctx, unit.loc)
+        else:  # an intro paragraph: the line its text starts on
+            assert message_of(unit)[:30] in lines[unit.loc.line - 1], (unit.ctx, unit.loc)
+        # ...within its own entry: the nearest entry head above is this icon's or sector's
+        head = next(line for line in reversed(lines[:unit.loc.line - 1])
+                    if line.startswith("- id:") or (line[:1].isalpha() and line.endswith(":")))
+        assert head in (f"- id: {entry}", f"{entry}:"), (unit.ctx, head)
+        seen += 1
+    assert seen >= 2 * 5 + 2 * 4  # every icon's label and description, every sector's titles
+
+
 def test_msgfmt_accepts_every_po_file(project: Path) -> None:
     files = sorted((project / "translations").glob("*.po")) + sorted((ROOT / "translations").glob("*.po"))
     assert files

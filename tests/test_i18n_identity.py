@@ -389,3 +389,40 @@ def test_init_adds_the_language_and_starts_its_termbase(book: Path) -> None:
     assert "  - {code: es, name: Spanish, status: draft}\n" in (book / "source" / "book.yml").read_text()
     assert (book / "translations" / "terms" / "es.yml").read_text().count("- en: supply chain") == 1
     assert cli(book, "check").returncode == 0
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """Each page's text, as pdftotext gives it page by page (whitespace runs made one space)."""
+    count = len(pypdf.PdfReader(str(pdf)).pages)
+    texts = []
+    for number in range(1, count + 1):
+        proc = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        texts.append(" ".join(proc.stdout.split()))
+    return texts
+
+
+def test_whole_messages_print_in_the_translators_order_and_every_page_says_draft(book: Path) -> None:
+    """A translation may reorder a whole message (issue 13: no sentence pieced together in
+    code): the page before the section in a cross-reference, the publisher before
+    "published"; and a draft edition says so on every page, the back cover included."""
+    po_file = book / "translations" / "fr.po"
+    po = polib.pofile(str(po_file))
+    entries = {entry.msgid: entry for entry in po if not entry.obsolete}
+    entries["{section}, page {page}"].msgstr = "page {page} de la {section}"
+    entries["Published by: {publisher}"].msgstr = "{publisher}, éditeur"
+    assert entries["Draft translation"].msgstr == "Traduction provisoire"
+    po.save()
+    proc = cli(book, "build", "pdf", "--lang", "fr")
+    assert proc.returncode == 0, proc.stderr
+    pdf = book / "build" / "fr" / "compendium.pdf"
+    reader = pypdf.PdfReader(str(pdf))
+    target = reader.get_destination_page_number(reader.named_destinations["first-section"]) + 1
+    pages = _page_texts(pdf)
+    joined = " ".join(pages)
+    assert f"As explained in page {target} de la section 1.1, partners" in joined
+    assert "United Nations Office on Drugs and Crime, éditeur" in joined
+    assert "Published by" not in joined and "Publié par" not in joined
+    missing = [number for number, text in enumerate(pages, start=1) if "traduction provisoire" not in text.casefold()]
+    assert not missing, f"pages without the draft label: {missing} of {len(pages)}"

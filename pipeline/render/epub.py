@@ -38,10 +38,9 @@ from ..model import FootnoteRef, Heading, Loc, Section, XRef, all_inlines, plain
 from ..theme import Theme
 from ..timestamps import build_timestamp
 from ..transforms.resolve import fill
-from ..transforms.typography import label_colon
 from .colours import box_ink, legible, rgb, sector_ink
 from .html import LRI, PDI, HtmlWriter, Linker, attr
-from .pdf import _Markup
+from .pdf import _Markup, imprint_publisher
 from .subset import document_text, edition_characters, stylesheet_text, subset_font
 
 if TYPE_CHECKING:
@@ -339,12 +338,12 @@ class _Renderer:
         self.lang = edition.lang
         self.dir = direction(self.lang)
         self.s = dict(edition.strings)
-        # The theme's words this edition prints in English (not yet translated):
-        # marked lang="en" where they appear, as the book's own fallback text is,
-        # and in a right-to-left edition isolated left to right.
-        english = edition.theme.strings
-        self.english_strings = {key for key, value in self.s.items()
-                                if self.lang != "en" and english.get(key) == value}
+        # The theme's words this edition prints in English: those whose PO entry is
+        # untranslated or fuzzy (the translation's fallbacks, `book.untranslated`),
+        # never a translation that happens to be spelled as in English ("Pages" in
+        # French). Marked lang="en" where they appear, as the book's own fallback
+        # text is, and in a right-to-left edition isolated left to right.
+        self.english_strings = {key for key in self.s if f"theme.{key}" in self.book.untranslated}
         if self.dir == "rtl":
             for key in self.english_strings:
                 if "{" not in self.s[key]:
@@ -431,7 +430,8 @@ class _Renderer:
             f'<nav class="part-toc" aria-label="{attr(self.s["In this part"])}"><ol>{items}</ol></nav>\n'
             f'<div class="part-intro">{self.writer.blocks(opener.blocks)}</div>\n</section>'
         )
-        return _Doc(document_name(opener.id), f"{part_label}: {opener.title}", body, body_class="part-opener")
+        return _Doc(document_name(opener.id), fill(self.s["part-title"], opener.number, title=opener.title),
+                    body, body_class="part-opener")
 
     def _headings(self, section: Section) -> list[_Entry]:
         doc = document_name(section.id)
@@ -458,8 +458,8 @@ class _Renderer:
             draft = (f'<p class="draft-label">{escape(s["Draft translation"])}</p>'
                      + (f'<p class="draft-notice">{escape(self.edition.draft_notice)}</p>'
                         if self.edition.draft_notice else ""))
-        publisher = meta.publisher + (f", {meta.publisher_unit}" if meta.publisher_unit else "")
-        colon = escape(label_colon(self.lang))
+        edition_line = fill(s["Edition"], edition=s["EPUB edition"], language=self.edition.language_name,
+                            date=str(meta.year))
         imprint = (
             f'<section class="titlepage" id="imprint" epub:type="titlepage">\n'
             f'<h1 class="title-main">{escape(meta.title)}</h1>\n'
@@ -467,9 +467,8 @@ class _Renderer:
             + f"{draft}\n"
             f'<p class="title-publisher">{escape(meta.publisher)}</p>\n'
             f'<div class="imprint" epub:type="copyright-page">\n'
-            f'<p>{escape(s["Published by"])}{colon}{escape(publisher)}</p>\n'
-            f'<p>{escape(s["Edition"])}{colon}{escape(s["EPUB edition"])}, '
-            f"{escape(self.edition.language_name)}, {meta.year}</p>\n"
+            f'<p{self.string_lang("Published by")}>{escape(imprint_publisher(book, s))}</p>\n'
+            f'<p{self.string_lang("Edition")}>{escape(edition_line)}</p>\n'
             + (f"<p>{escape(meta.rights)}</p>\n" if meta.rights else "")
             + (f'<p{self.string_lang("epub.page-numbers")}>{escape(s["epub.page-numbers"])}</p>\n'
                if self.page_numbers else "")
@@ -713,6 +712,10 @@ def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: 
     for keyword in book_meta.keywords:
         if keyword.strip():
             book.add_metadata("DC", "subject", keyword)
+    if edition.draft and edition.draft_notice.strip():
+        # a draft translation says so in its metadata too, where a catalogue or a
+        # reading system's library shows the book without opening it
+        book.add_metadata("DC", "description", edition.draft_notice)
 
     # Accessibility (EPUB Accessibility 1.1, schema.org discoverability vocabulary).
     english_metadata: set[str] = set()

@@ -58,7 +58,7 @@ class FactsheetWriter(HtmlWriter):
         text = label(target, self.label_words()) if target else node.target
         page = self.page_map.get(node.target)
         if page and target is not None and target.kind != "footnote":
-            text += fill(self.strings["page-label"], str(page))
+            text = fill(self.strings["xref-page"], section=text, page=str(page))
         return f'<span class="xref">{escape(text, quote=False)}</span>'
 
     def noteref(self, label_: str) -> str:
@@ -157,15 +157,20 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
                 f"{sheet.name}: the print edition's page map has no page for '{target_id}': "
                 "build the print PDF again (compendium build print-pdf), then the factsheets"
             )
-        number = section.number or section.title
-        return fill(s["section-label"], number) + fill(s["page-label"], str(page))
+        # one message: "Read in full: section {section}, page {page}"
+        return fill(s["factsheet.read-in-full"], section=section.number or section.title, page=str(page))
 
     practices = []
     for entry in sheet.practices:
         section, box = boxes[entry.id]
+        # "Promising Practice {n}" is one message; the number is shown, the words
+        # around it (where the translation puts them) are for screen readers
+        label_before, _, label_after = s["practice-label"].partition("{n}")
         practices.append({
             "id": box.id,
             "number": box.number,
+            "label_before": label_before,
+            "label_after": label_after,
             "title": _Markup(writer.inlines(box.title)),
             "summary": _Markup(writer.inlines(entry.summary)),
             "where": where(box.id, section),
@@ -206,9 +211,12 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
         version=__version__,
         timestamp=build_timestamp(book).isoformat(),
         colour_css=_Markup(colour_css(book)),
-        page_css=_Markup(_page_css(footer)),
+        page_css=_Markup(_page_css(footer, s["Draft translation"] if edition.draft else "")),
         draft=edition.draft,
         draft_notice=edition.draft_notice,
+        document_title=fill(s["factsheet.document-title"], sector=sector.title, title=meta.title),
+        description=fill(s["factsheet.description"], sector=sector.title, title=meta.title,
+                         subtitle=meta.subtitle),
         intro=_Markup(writer.blocks(sector.intro)),
         about=_Markup(writer.blocks(meta.about)),
         boxes=box_html,
@@ -239,9 +247,15 @@ def _titled(section: Section, box: Box) -> Box:
     return replace(box, title=list(heading.children))
 
 
-def _page_css(footer: str) -> str:
-    """The running footer's words, as a CSS string (they come from book.yml)."""
-    return f"@page {{ @bottom-left {{ content: {_css_string(footer)}; }} }}"
+def _page_css(footer: str, draft_label: str = "") -> str:
+    """The running footer's words, as a CSS string (they come from book.yml); and a
+    draft translation's label at the head of every page after the first (the first
+    has it in the masthead)."""
+    css = f"@page {{ @bottom-left {{ content: {_css_string(footer)}; }} }}"
+    if draft_label:
+        css += (f"\n@page {{ @top-right {{ content: {_css_string(draft_label)}; }} }}"
+                "\n@page :first { @top-right { content: none; } }")
+    return css
 
 
 def _css_string(text: str) -> str:

@@ -252,10 +252,14 @@ class HtmlWriter:
         if node.children:
             return f'<a class="xref" href="{attr(href)}">{self.inlines(node.children)}</a>'
         text = label(target, self.label_words()) if target else node.target
-        page = ""
-        if self.page_refs:
-            before, _, after = self.strings["page-label"].partition("{n}")
-            page = f' data-page-before="{attr(before)}" data-page-after="{attr(after)}"'
+        shown = escape(text, quote=False)
+        if self.page_refs and "{page}" in self.strings["xref-page"]:
+            # One message, "{section}, page {page}", in the translator's order; the
+            # layout fills in the page (print.css: target-counter of data-target).
+            before, _, after = self.strings["xref-page"].partition("{page}")
+            page = f'<span class="xref-page" data-target="{attr(href)}"></span>'
+            shown = (fill(escape(before, quote=False), section=shown) + page
+                     + fill(escape(after, quote=False), section=shown))
         title = ""
         if self.xref_titles and target is not None and target.title and target.title != text:
             title = f' <cite class="xref-title">{escape(target.title, quote=False)}</cite>'
@@ -263,7 +267,7 @@ class HtmlWriter:
         # block: in a right-to-left edition it is an isolated right-to-left run
         # ("Also see الفرع 1.2، الصفحة 21 for a table", not "1.2 الفرع ,21 الصفحة").
         rtl = ' dir="rtl"' if self.rtl else ""
-        return f'<a class="xref auto" href="{attr(href)}"{page}{rtl}>{escape(text, quote=False)}{title}</a>'
+        return f'<a class="xref auto" href="{attr(href)}"{rtl}>{shown}{title}</a>'
 
     def label_words(self) -> dict[str, str]:
         """The theme's label templates ("Part {n}", "section {n}", "Promising Practice {n}")."""
@@ -360,7 +364,8 @@ class HtmlWriter:
         icon = self.book.icons[box.kind]
         label_text = self.strings.get(f"icon.{icon.id}", icon.label)
         if box.kind == "promising-practice" and box.number is not None:
-            label_text = f"{label_text} {box.number}"
+            # one message ("{label} {n}"): a language may put the number first
+            label_text = fill(self.strings["practice-box-label"], label=label_text, n=str(box.number))
         title = self.inlines(box.title)
         level = min(depth + 1, 6, self._heading_level + 1)
         heading_id = f"{box.id}-title"
@@ -457,7 +462,7 @@ class HtmlWriter:
             items.append(
                 f'<li id="{attr(note.id)}"{epub}{self.lang_of(note.id)}>'
                 f'<a class="note-label" href="{attr(back)}" role="doc-backlink" '
-                f'aria-label="{attr(self.strings["Back to text"])} {attr(note.label)}">{escape(note.label)}</a> '
+                f'aria-label="{attr(fill(self.strings["Back to text"], note.label))}">{escape(note.label)}</a> '
                 f'<span class="note-text">{self.inlines(note.children)}</span></li>'
             )
         return '<ol class="notes">\n' + "\n".join(items) + "\n</ol>"

@@ -85,9 +85,15 @@ def css_string(text: str) -> str:
 
 def strings_css(strings: dict[str, str]) -> str:
     """The theme's words that the stylesheet itself prints, in the edition's language."""
-    continued = css_string(" " + strings.get("continued", "(continued)"))
-    # a box split across pages repeats its label, "TIPS (continued)", at the head of the next page
-    return f".box-label {{ string-set: box-continued content(text) {continued}; }}"
+    # A box split across pages repeats its label, "TIPS (continued)", at the head of
+    # the next page: one message, "{label} (continued)", around the label's own text.
+    before, found, after = strings.get("continued", "{label} (continued)").partition("{label}")
+    if not found:  # a theme without the placeholder: its words after the label
+        before, after = "", " " + before
+    parts = [css_string(before)] if before else []
+    parts.append("content(text)")
+    parts += [css_string(after)] if after else []
+    return f".box-label {{ string-set: box-continued {' '.join(parts)}; }}"
 
 
 def _section_html(writer: HtmlWriter, section: Section, css_class: str) -> str:
@@ -192,9 +198,20 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
         about=_Markup(writer.blocks(book.meta.about)) if book.meta.about else "",
         edition_name=strings["Print edition" if profile == "print" else "Screen edition"],
         language_name=language_name,
+        # the imprint's lines, each one message ("Published by: {publisher}")
+        published_by=imprint_publisher(book, strings),
+        edition_line=fill(strings["Edition"], edition=strings["Print edition" if profile == "print"
+                                                              else "Screen edition"],
+                          language=language_name, date=long_date(book.meta.date, str(date_locale))),
         toc=toc,
         body=_Markup(body),
     )
+
+
+def imprint_publisher(book: Book, strings: dict[str, str]) -> str:
+    """The imprint's "Published by: {publisher}" line, the publisher's unit after its name."""
+    publisher = book.meta.publisher + (f", {book.meta.publisher_unit}" if book.meta.publisher_unit else "")
+    return fill(strings["Published by"], publisher=publisher)
 
 
 # Already-escaped HTML for the templates (Jinja's autoescape leaves it alone).

@@ -130,10 +130,10 @@ class _Site:
         self.pages: list[Page] = []
 
     def word(self, key: str) -> str:
-        """A theme word as HTML, marked lang="en" when this edition has no translation of it."""
+        """A theme word as HTML, marked lang="en" when this edition has no translation of it:
+        its PO entry is untranslated or fuzzy (as the EPUB decides), whatever its spelling."""
         text = escape(self.s[key])
-        english = self.edition.theme.strings.get(key)
-        if self.s[key] == english and self.lang != (self.book.source_language or "en"):
+        if f"theme.{key}" in self.book.untranslated:
             return f'<span lang="{attr(self.book.source_language or "en")}">{text}</span>'
         return text
 
@@ -167,7 +167,7 @@ class _Site:
             f'<nav class="part-toc" aria-label="{attr(self.s["In this part"])}"><ol>{items}</ol></nav>\n'
             f'<div class="part-intro">{self.writer.blocks(opener.blocks, depth=2)}</div>\n</section>'
         )
-        return Page(opener.id, f"{part_label}: {opener.title}", body, "part", opener,
+        return Page(opener.id, fill(self.s["part-title"], opener.number, title=opener.title), body, "part", opener,
                     description=self._description(opener), notes=self.cited.get(opener.id, []))
 
     def _description(self, section: Section) -> str:
@@ -287,7 +287,7 @@ class _Site:
             items.append(
                 f'<li id="{attr(note.id)}"{self.writer.lang_of(note.id)}>'
                 f'<a class="note-label" href="#fnref-{attr(label_)}" role="doc-backlink" '
-                f'aria-label="{attr(self.s["Back to text"])} {attr(label_)}">{escape(label_)}</a> '
+                f'aria-label="{attr(fill(self.s["Back to text"], label_))}">{escape(label_)}</a> '
                 f'<span class="note-text">{self.writer.inlines(note.children)}</span></li>'
             )
         return (f'<section class="endnotes" role="doc-endnotes" aria-labelledby="notes-heading">'

@@ -20,9 +20,17 @@ DEFAULT_WORDS = {
 }
 
 
-def fill(template: str, number: str) -> str:
-    """A label template with its number: fill("Part {n}", "3") -> "Part 3"."""
-    return template.replace("{n}", number)
+def fill(template: str, number: str = "", /, **named: str) -> str:
+    """A theme message with its placeholders filled: fill("Part {n}", "3") -> "Part 3",
+    fill("{section}, page {page}", section="section 1.4", page="34").
+
+    Plain replacement, not str.format: a translation is checked to keep the
+    English's placeholders, and any other brace in it is printed as written.
+    """
+    out = template.replace("{n}", number) if number or not named else template
+    for name, value in named.items():
+        out = out.replace(f"{{{name}}}", value)
+    return out
 
 
 @dataclass(frozen=True)
