@@ -313,24 +313,29 @@ def _fold_into_signatures(document, render_with: Callable[[list[object]], object
     four pages).
 
     The fillers are blank pages, each starting a page; the back cover then
-    takes the next verso, which may add a blank page of its own: so the count
-    of fillers shown is worked out again from each new layout until the pages
-    fold (at most one try per filler the template holds).
+    takes the next verso, which may add or take away a blank page of its own:
+    so the count predicted from the first layout is tried first, then the
+    others the template holds, each laid out again, until the pages fold.
     """
     import weasyprint
 
-    shown = 0
-    while len(document.pages) % SIGNATURE:
-        short = SIGNATURE - len(document.pages) % SIGNATURE
-        shown += short
+    pages = len(document.pages)
+    if pages % SIGNATURE == 0:
+        return document
+    predicted = SIGNATURE - pages % SIGNATURE
+    tried: list[str] = []
+    for shown in [predicted] + [n for n in range(1, FILLERS + 1) if n != predicted]:
         if shown > FILLERS:
-            raise PipelineError(f"{out_path.name}: {len(document.pages)} pages do not fold into sheets of "
-                                f"{SIGNATURE} with up to {FILLERS} filler pages before the back cover")
+            continue
         rule = ", ".join(f".signature-filler-{n}" for n in range(1, shown + 1))
         # (render()'s stylesheets are user stylesheets: only !important outranks
         # the theme's `display: none`)
-        document = render_with([weasyprint.CSS(string=f"{rule} {{ display: block !important; }}")])
-    return document
+        laid_out = render_with([weasyprint.CSS(string=f"{rule} {{ display: block !important; }}")])
+        if len(laid_out.pages) % SIGNATURE == 0:
+            return laid_out
+        tried.append(f"{shown} filler(s) give {len(laid_out.pages)}")
+    raise PipelineError(f"{out_path.name}: {pages} pages do not fold into sheets of {SIGNATURE} with up to "
+                        f"{FILLERS} filler pages before the back cover ({'; '.join(tried)})")
 
 
 MM = 72 / 25.4  # PDF points in a millimetre
