@@ -29,13 +29,16 @@ def _book_expectations(project_dir: Path, lang: str):  # type: ignore[no-untyped
 
 def check_edition_files(project_dir: Path, lang: str, ace: Path | None, use_ace: bool) -> dict[str, list[Finding]]:
     """Findings per built file of one language (screen PDF, factsheets, EPUB)."""
+    from ..formats import BY_NAME
+    from ..project import Project
     from .contrast import check_contrast
     from .pdf_structure import check_pdf
 
+    project = Project.at(project_dir)
     out_dir = project_dir / "build" / lang
     results: dict[str, list[Finding]] = {}
-    book = out_dir / "compendium.pdf"
-    shown = f"build/{lang}/compendium.pdf"
+    book = out_dir / BY_NAME["pdf"].products(project, lang)[0].name
+    shown = f"build/{lang}/{book.name}"
     if book.is_file():
         results[shown] = check_pdf(book, shown, _book_expectations(project_dir, lang)) + check_contrast(book, shown)
     else:
@@ -43,8 +46,8 @@ def check_edition_files(project_dir: Path, lang: str, ace: Path | None, use_ace:
     for factsheet in sorted(out_dir.glob("factsheet-*.pdf")):
         name = f"build/{lang}/{factsheet.name}"
         results[name] = check_pdf(factsheet, name) + check_contrast(factsheet, name)
-    epub = out_dir / "compendium.epub"
-    shown = f"build/{lang}/compendium.epub"
+    epub = out_dir / BY_NAME["epub"].products(project, lang)[0].name
+    shown = f"build/{lang}/{epub.name}"
     if not epub.is_file():
         results[shown] = [Finding(shown, "not built", shown, "run `compendium build epub` first")]
     elif use_ace:
