@@ -29,8 +29,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .build import Project
 from .errors import PipelineError
+from .project import Project
 
 EVENTS = "/__compendium/events"
 STATUS = "/__compendium/status"

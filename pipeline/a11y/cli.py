@@ -15,8 +15,8 @@ from .findings import Finding
 
 def _book_expectations(project_dir: Path, lang: str):  # type: ignore[no-untyped-def]
     """What the screen PDF's structure must hold, counted in the HTML it is laid out from."""
-    from ..build import Project
     from ..editions import edition_for
+    from ..project import Project
     from ..render.pdf import book_html
     from .pdf_structure import expected_from_html
 
@@ -114,8 +114,8 @@ def a11y(project_dir: Path, langs: tuple[str, ...], all_languages: bool, no_ace:
     text alternatives and link words, language of each name) is listed in
     the README's Accessibility section.
     """
-    from ..build import Project
     from ..cli import _languages_of
+    from ..project import Project
     from .ace import find_ace
 
     ace = find_ace(project_dir.resolve())

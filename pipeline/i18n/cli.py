@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..build import Project
 from ..cliutil import ReportingGroup
 from ..errors import PipelineError
+from ..project import Project
 
 
 def _project(project_dir: Path) -> Project:
