@@ -122,8 +122,25 @@ def _summary_text(s: dict[str, Any]) -> str:
     )
 
 
+def _formats_help() -> str:
+    """The FORMATS section of `build --help`, from the format registry."""
+    from .formats import REGISTRY
+
+    width = max(len(fmt.name) for fmt in REGISTRY) + 2
+    shows = max(len(fmt.shows) for fmt in REGISTRY) + 2
+    # (indented as the docstring it goes into: click dedents the whole help)
+    lines = [f"      {fmt.name.ljust(width)}{fmt.shows.ljust(shows)}{fmt.help}" for fmt in REGISTRY]
+    return "    \b\n    FORMATS (all when none is named):\n" + "\n".join(lines)
+
+
+def _format_names() -> list[str]:
+    from .formats import names
+
+    return names()
+
+
 @main.command()
-@click.argument("formats", nargs=-1, type=click.Choice(["pdf", "print-pdf", "epub", "factsheets", "web"]))
+@click.argument("formats", nargs=-1, type=click.Choice(_format_names()))
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="The project folder (source/, themes/, build/).")
 @click.option("--lang", "langs", multiple=True, metavar="LANG",
@@ -141,13 +158,7 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
           jobs: int | None, force: bool, strict_translations: bool) -> None:
     """Build editions into build/<lang>/, rebuilding only what changed.
 
-    \b
-    FORMATS (all when none is named):
-      pdf         compendium.pdf           screen edition, tagged PDF/UA-1
-      print-pdf   compendium-print.pdf     print edition: 3 mm bleed, crop marks
-      epub        compendium.epub          EPUB 3 (`make epub` also validates it)
-      factsheets  factsheet-<sector>.pdf   one per sector of sectors.yml
-      web         build/web/<lang>/         the web site (only when named; `make web`)
+{formats}
 
     A translated edition uses translations/<lang>.po; untranslated or fuzzy
     messages fall back to English (one warning line per language) and are
@@ -159,10 +170,11 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
     hashes); a failed artifact does not stop the others (exit status 1).
     Every file is written to a temporary name and renamed into place.
     """
-    from .build import Project
+    from .formats import default_names
     from .load import load_book
-    from .scheduler import FORMATS, progress_for
+    from .project import Project
     from .scheduler import build as run_build
+    from .scheduler import progress_for
     from .timestamps import check_environment
 
     check_environment()
@@ -190,7 +202,7 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
         _refuse_fallbacks(project, translated)
     progress = progress_for(sys.stderr)
     try:
-        result = run_build(project, list(formats or FORMATS), chosen_langs, jobs or os.cpu_count() or 1,
+        result = run_build(project, list(formats or default_names()), chosen_langs, jobs or os.cpu_count() or 1,
                            force, progress, preflight=preflight)
     finally:
         progress.close()
@@ -203,6 +215,9 @@ def build(formats: tuple[str, ...], project_dir: Path, langs: tuple[str, ...], a
         for outcome in failed:
             click.echo(f"error: {outcome.task.name}: {outcome.error}", err=True)
         sys.exit(1)
+
+
+build.help = (build.help or "").replace("{formats}", _formats_help())
 
 
 def _languages_of(project: Any) -> tuple[list[str], str]:
@@ -280,7 +295,7 @@ def serve(project_dir: Path, source_dir: Path | None, lang: str | None, port: in
     themselves after a rebuild. A check error shows on the page (with its
     file:line) and here; the server keeps running. Ctrl-C stops it.
     """
-    from .build import Project
+    from .project import Project
     from .serve import main_for_cli
 
     project = Project.at(project_dir, source=source_dir)
@@ -336,7 +351,12 @@ def validate(project_dir: Path, epubs: tuple[Path, ...]) -> None:
 
     ace = find_ace(project_dir.resolve())
 
-    chosen = list(epubs) or sorted((project_dir / "build").glob("*/compendium.epub"))
+    from .formats import BY_NAME
+    from .project import Project
+
+    # (the file's name is the EPUB format's; "en" stands for any language)
+    epub_name = BY_NAME["epub"].products(Project.at(project_dir), "en")[0].name
+    chosen = list(epubs) or sorted((project_dir / "build").glob(f"*/{epub_name}"))
     if not chosen:
         raise PipelineError("no EPUB under build/: run `compendium build epub` first")
     failed = False

@@ -10,12 +10,12 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from .build import Edition, Project
 from .errors import PipelineError
 from .i18n.apply import TranslationReport, translate_book
 from .i18n.catalog import read_po, shown
 from .load import load_book
 from .model import Book
+from .project import Edition, Project
 from .theme import load_theme
 
 

@@ -1,8 +1,10 @@
 """`compendium build`: every artifact of every language, incrementally, in parallel.
 
-What is built: for each language, the screen PDF, the print PDF, the EPUB
-and one factsheet per sector. The print PDF of a language comes first: its
-page map feeds that language's EPUB page list and factsheet page references.
+What is built: for each language, one artifact per format of the registry
+(pipeline/formats/) and unit (one factsheet per sector). A format that needs
+another (the EPUB and the factsheets need the print PDF's page map) runs
+after it, with what it hands over; the web edition runs after its
+language's other editions, which it offers for download.
 
 When it is rebuilt, decided by content hashes in two steps:
 
@@ -10,11 +12,12 @@ When it is rebuilt, decided by content hashes in two steps:
    source tree, its language's PO file, the theme, and the pipeline's own
    code. When that key and the output's hash match the last build, nothing
    is loaded at all: a build with nothing changed returns at once.
-2. Content. When inputs changed, the worker renders the artifact's HTML (or
-   EPUB documents) and hashes that with the files the layout reads. If the
-   content is what produced the existing output, the layout is skipped: an
-   edit to one paragraph relays only the artifacts that print it (a
-   factsheet that does not quote the paragraph is left alone).
+2. Content. When inputs changed, the worker asks the format for its
+   content key (the HTML a layout is made from, hashed with the files the
+   layout reads; an EPUB's bytes). If the content is what produced the
+   existing output, the layout is skipped: an edit to one paragraph relays
+   only the artifacts that print it (a factsheet that does not quote the
+   paragraph is left alone).
 
 Independent artifacts build side by side in worker processes (`-j`), each
 process loading the book once and keeping its editions. One artifact's
@@ -41,36 +44,32 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .build import MAX_PAGES, Edition, Project
-from .build import file_digest as _file_digest
 from .errors import PipelineError, shown_file
+from .formats import BY_NAME, REGISTRY, Format, Job
+from .project import MAX_PAGES, Edition, Project
+from .project import file_digest as _file_digest
 
-FORMATS = ("pdf", "print-pdf", "epub", "factsheets")
-# Built when asked for (`compendium build web`, `make web`); see render/web.py.
-WEB = "web"
 STATE_FILE = ".build-state.json"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
 class Task:
+    """One artifact: a format of the registry, in one language (and unit: a factsheet's sector)."""
+
     lang: str
-    kind: str  # pdf | print-pdf | epub | factsheet
-    sector: str = ""  # for factsheets
+    kind: str  # a format's name (pipeline/formats/)
+    unit: str = ""
+
+    @property
+    def format(self) -> Format:
+        return BY_NAME[self.kind]
 
     @property
     def name(self) -> str:
-        return f"{self.lang}/{self.kind}" + (f"-{self.sector}" if self.sector else "")
+        return self.format.task_name(self.lang, self.unit)
 
     def outputs(self, project: Project) -> list[Path]:
-        out = project.out_dir(self.lang)
-        return {
-            "pdf": [out / "compendium.pdf"],
-            "print-pdf": [out / "compendium-print.pdf", out / "pagemap.json"],
-            "epub": [out / "compendium.epub"],
-            "factsheet": [out / f"factsheet-{self.sector}.pdf"],
-            WEB: [project.build / "web" / self.lang / "index.html"],
-        }[self.kind]
+        return self.format.outputs(project, self.lang, self.unit)
 
 
 @dataclass
@@ -245,23 +244,15 @@ def _edition(project: Project, lang: str) -> tuple[Edition, Any]:
     return _EDITIONS[cache_key]
 
 
-def _content_key(kind: str, html_text: str, edition: Edition) -> str:
-    from .build import _TIMESTAMP_META, _layout_files
+def run_task(project: Project, task: Task, previous_content: str, force: bool,
+             needs: dict[str, str] | None = None) -> Outcome:
+    """Build one artifact (in a worker process); never raises for the user's errors.
 
-    digest = hashlib.sha256(kind.encode() + b"\0")
-    digest.update(_TIMESTAMP_META.sub("", html_text).encode("utf-8"))
-    theme_dir = edition.theme.root
-    for path in [theme_dir / "theme.yml", *_layout_files(html_text, theme_dir)]:
-        digest.update(path.name.encode() + (_file_digest(path) if path.is_file() else b"missing"))
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
-    return digest.hexdigest()
-
-
-def run_task(project: Project, task: Task, previous_content: str, force: bool) -> Outcome:
-    """Build one artifact (in a worker process); never raises for the user's errors."""
+    `needs`: for each format the task's format needs, the content key of its
+    files in this build (what the task reads of them must be that)."""
     started = time.perf_counter()
     try:
-        return _run(project, task, previous_content, force, started)
+        return _run(project, task, previous_content, force, started, needs or {})
     except PipelineError as exc:
         return Outcome(task, "failed", time.perf_counter() - started, error=exc.shown())
     except Exception as exc:  # a bug: say where, keep the other artifacts going
@@ -273,13 +264,8 @@ def run_task(project: Project, task: Task, previous_content: str, force: bool) -
                              f"{Path(where.filename).name}:{where.lineno}; please report it")
 
 
-def _unchanged(project: Project, task: Task, key: str, previous: str, force: bool) -> bool:
-    return not force and key == previous and all(p.is_file() for p in task.outputs(project))
-
-
-def _run(project: Project, task: Task, previous: str, force: bool, started: float) -> Outcome:
-    from .build import build_pdf, ensure_page_map
-
+def _run(project: Project, task: Task, previous: str, force: bool, started: float,
+         needs: dict[str, str]) -> Outcome:
     edition, report = _edition(project, task.lang)
     report_dict = report.as_dict() if report is not None else None
     if report is not None:
@@ -290,46 +276,15 @@ def _run(project: Project, task: Task, previous: str, force: bool, started: floa
     def done(status: str, key: str, pages: int | None = None) -> Outcome:
         return Outcome(task, status, time.perf_counter() - started, pages, key, report=report_dict)
 
-    if task.kind in ("pdf", "print-pdf"):
-        from .render.pdf import book_html
-
-        profile = "screen" if task.kind == "pdf" else "print"
-        html_text = book_html(edition.book, edition.theme, profile, edition.strings,
-                              edition.language_name, edition.draft, edition.draft_notice)
-        key = _content_key(task.kind, html_text, edition)
-        if _unchanged(project, task, key, previous, force):
-            return done("unchanged", key)
-        artifact = build_pdf(project, edition, profile, html_text=html_text)
-        return done("built", key, artifact.pages)
-    if task.kind == "epub":
-        from .render.epub import build_epub, cover_cache, preflight, render_epub
-
-        preflight(edition)
-        page_map = ensure_page_map(project, edition)
-        data = render_epub(edition, page_map, cover_cache(project))
-        key = hashlib.sha256(data).hexdigest()
-        if _unchanged(project, task, key, previous, force):
-            return done("unchanged", key)
-        build_epub(project, edition, data=data)
-        return done("built", key)
-    if task.kind == "factsheet":
-        from .render.factsheet import build_factsheets, factsheet_html
-
-        page_map = ensure_page_map(project, edition).ids
-        sheet = edition.book.factsheets.get(task.sector)
-        if sheet is None:
-            raise PipelineError(f"no factsheet file for sector '{task.sector}' (source/factsheets/{task.sector}.yml)")
-        key = _content_key("factsheet", factsheet_html(edition.book, sheet, edition, page_map), edition)
-        if _unchanged(project, task, key, previous, force):
-            return done("unchanged", key)
-        artifacts = build_factsheets(project, edition, page_map, only=[task.sector])
-        return done("built", key, artifacts[0].pages if artifacts else None)
-    if task.kind == WEB:
-        from .render.web import build_web
-
-        _artifact, written = build_web(project, edition)
-        return done("built" if written.written or written.removed else "unchanged", "")
-    raise PipelineError(f"unknown artifact kind '{task.kind}'")
+    fmt = task.format
+    inputs = {name: BY_NAME[name].hand_over(project, task.lang, key) for name, key in needs.items()}
+    job = Job(project, edition, task.unit, inputs)
+    prepared = fmt.prepare(job)
+    if prepared.key and not force and prepared.key == previous and fmt.current(job, prepared):
+        return done("unchanged", prepared.key)
+    rendered = fmt.render(job, prepared)
+    written = fmt.write(job, rendered)
+    return done("built" if written else "unchanged", prepared.key, rendered.pages)
 
 
 def _init_worker(parent: int) -> None:
@@ -358,24 +313,29 @@ def _init_worker(parent: int) -> None:
 # --------------------------------------------------------------- planning
 
 
-def plan(project: Project, formats: list[str], languages: list[str], sectors: list[str]) -> list[Task]:
-    tasks = []
-    for lang in languages:
-        if "print-pdf" in formats or "epub" in formats or "factsheets" in formats:
-            tasks.append(Task(lang, "print-pdf"))
-        if "pdf" in formats:
-            tasks.append(Task(lang, "pdf"))
-        if "epub" in formats:
-            tasks.append(Task(lang, "epub"))
-        if "factsheets" in formats:
-            tasks += [Task(lang, "factsheet", sector) for sector in sectors]
-        if WEB in formats:  # last: its home page links the language's other editions
-            tasks.append(Task(lang, WEB))
-    return tasks
+def plan(project: Project, formats: list[str], languages: list[str]) -> list[Task]:
+    """Every artifact of `formats` (and of the formats they need) in every language.
+
+    Per language, formats another format needs come first (the print PDF),
+    those that read every other edition last (the web edition), the rest in
+    the registry's order.
+    """
+    wanted = set(formats)
+    for name in formats:
+        wanted.update(BY_NAME[name].needs)
+    needed = {name for fmt in REGISTRY for name in fmt.needs}
+    order = sorted((fmt for fmt in REGISTRY if fmt.name in wanted),
+                   key=lambda fmt: (fmt.name not in needed, fmt.reads_editions))
+    units = {fmt.name: fmt.units(project) for fmt in order}
+    return [Task(lang, fmt.name, unit) for lang in languages for fmt in order for unit in units[fmt.name]]
 
 
-def _depends_on(task: Task) -> Task | None:
-    return Task(task.lang, "print-pdf") if task.kind in ("epub", "factsheet") else None
+def _depends_on(task: Task, tasks: list[Task]) -> list[Task]:
+    """The tasks of `tasks` that `task` must wait for: the formats it needs, in its
+    language, and for a format that reads its language's editions, all of them."""
+    fmt = task.format
+    return [other for other in tasks if other.lang == task.lang and other != task
+            and (other.kind in fmt.needs or (fmt.reads_editions and not other.format.reads_editions))]
 
 
 # The lock: filelock's FileLock on build/.lock (flock on Unix, LockFileEx on
@@ -537,11 +497,9 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
     state = State(project.build / STATE_FILE)
     if state.problem:
         progress.note(state.problem)
-    # Which sectors have factsheets is read without loading the whole book.
-    sectors = sorted(p.stem for p in (project.source / "factsheets").glob("*.yml")) if "factsheets" in formats else []
     source_lang = _source_language(project)
     keys = input_keys(project, languages, source_lang)
-    tasks = plan(project, formats, languages, sectors)
+    tasks = plan(project, formats, languages)
     result = BuildResult()
     todo: list[Task] = []
     # --force rebuilds what was asked for and the print PDF it depends on (an
@@ -551,8 +509,8 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
         return force
 
     for task in tasks:
-        # The web edition copies its language's other editions: it is rebuilt with them.
-        with_editions = task.kind == WEB and any(t.lang == task.lang for t in todo)
+        # A format that reads its language's other editions is rebuilt with them.
+        with_editions = task.format.reads_editions and any(t.lang == task.lang for t in todo)
         if not forced(task) and not with_editions and state.up_to_date(task, project, keys[task.lang]):
             result.outcomes.append(Outcome(task, "unchanged", 0.0, state.entry(task).get("pages")))
         else:
@@ -588,19 +546,24 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
     executor = new_executor()
 
     def ready(task: Task) -> bool:
-        if task.kind == WEB:  # after every other artifact of its language
-            return not any(t.lang == task.lang and t.kind != WEB and t not in finished for t in todo)
-        dep = _depends_on(task)
-        return dep is None or dep not in todo or dep in finished
+        return all(dep in finished for dep in _depends_on(task, todo))
+
+    def needs(task: Task) -> dict[str, str]:
+        """The content keys of the needed formats' files: made in this build, or by an earlier one."""
+        keys = {}
+        for name in task.format.needs:
+            dep = Task(task.lang, name)
+            keys[name] = finished[dep].content_key if dep in finished else state.entry(dep).get("content", "")
+        return keys
 
     def submit(task: Task) -> None:
         previous = state.entry(task).get("content", "")
         progress.start(task)
         if executor is None:
-            outcome = run_task(project, task, previous, forced(task))
+            outcome = run_task(project, task, previous, forced(task), needs(task))
             complete(task, outcome)
         else:
-            pending[executor.submit(run_task, project, task, previous, forced(task))] = task
+            pending[executor.submit(run_task, project, task, previous, forced(task), needs(task))] = task
 
     def complete(task: Task, outcome: Outcome) -> None:
         finished[task] = outcome
@@ -615,9 +578,10 @@ def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, s
         while waiting or pending:
             for task in [t for t in waiting if ready(t)]:
                 waiting.remove(task)
-                dep = _depends_on(task)
-                if dep in finished and finished[dep].status == "failed":
-                    complete(task, Outcome(task, "failed", error=f"not built: {dep.name} failed"))
+                failed = [dep for dep in _depends_on(task, todo) if dep.kind in task.format.needs
+                          and finished[dep].status == "failed"]
+                if failed:
+                    complete(task, Outcome(task, "failed", error=f"not built: {failed[0].name} failed"))
                     continue
                 submit(task)
             if pending:
@@ -666,20 +630,20 @@ def write_manifest(project: Project, tasks: list[Task], state: State) -> Path:
     artifacts = []
     for task in tasks:
         entry = state.entry(task)
-        for path in task.outputs(project):
-            if path.suffix == ".json" or not path.is_file():
+        for path in task.format.products(project, task.lang, task.unit):
+            if not path.is_file():
                 continue
             artifacts.append({
                 "path": path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path),
                 "language": task.lang,
-                "kind": task.kind if task.kind != "factsheet" else f"factsheet-{task.sector}",
+                "kind": task.format.kind(task.unit),
                 "pages": entry.get("pages"),
                 "size": path.stat().st_size,
                 "sha256": entry.get("outputs", {}).get(path.name) or sha256_of(path),
                 "seconds": entry.get("seconds"),
             })
     artifacts.sort(key=lambda a: (a["language"], a["path"]))
-    path = project.build / MANIFEST
+    path = project.manifest()
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps({"artifacts": artifacts}, indent=1), encoding="utf-8")
     return path

@@ -29,8 +29,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .build import Project
 from .errors import PipelineError
+from .project import Project
 
 EVENTS = "/__compendium/events"
 STATUS = "/__compendium/status"
@@ -89,8 +89,8 @@ def rebuild(project: Project, lang: str | None, say: Callable[[str], None]) -> l
     """Check the source, then write the web edition of `lang`; the errors as `file:line: message` lines."""
     from .checks import run_checks
     from .editions import edition_for
+    from .formats.web import build_web
     from .load import load_book
-    from .render.web import build_web
     from .scheduler import build_lock
 
     started = time.perf_counter()
@@ -108,7 +108,7 @@ def rebuild(project: Project, lang: str | None, say: Callable[[str], None]) -> l
             return errors
         edition, _report = edition_for(project, lang, book=book)
         with build_lock(project.build, say):
-            _artifact, written = build_web(project, edition)
+            written = build_web(project, edition)
     except PipelineError as exc:
         return [str(exc)]
     except Exception as exc:  # noqa: BLE001 - a preview must outlive a pipeline bug; say where it is

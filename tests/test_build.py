@@ -72,6 +72,44 @@ def test_manifest_lists_every_artifact_with_a_hash_that_matches(project: Path) -
     assert {"pdf", "print-pdf", "epub", "factsheet-financial"} <= kinds
 
 
+def test_the_format_registry_describes_the_manifest(project: Path) -> None:
+    """The registry is the one list of formats: its files for every language are the
+    manifest's, kind for kind, and `build --help` and the format argument come from it."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.formats import REGISTRY, default_names
+    from pipeline.project import Project
+
+    proj = Project.at(project)
+    expected = {(p.relative_to(project).as_posix(), fmt.kind(unit))
+                for lang in ("en", "fr") for fmt in REGISTRY if fmt.name in default_names()
+                for unit in fmt.units(proj) for p in fmt.products(proj, lang, unit)}
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    assert {(a["path"], a["kind"]) for a in manifest["artifacts"]} == expected
+    assert default_names() == ["pdf", "print-pdf", "epub", "factsheets"]
+    shown = CliRunner().invoke(main, ["build", "--help"]).output
+    for fmt in REGISTRY:
+        assert re.search(rf"^\s+{re.escape(fmt.name)}\s+{re.escape(fmt.shows)}\s+", shown, re.M), shown
+    refused = CliRunner().invoke(main, ["build", "html"])
+    assert refused.exit_code == 2 and all(fmt.name in refused.output for fmt in REGISTRY)
+
+
+def test_the_plan_puts_needed_formats_first_and_the_web_edition_last() -> None:
+    from pipeline.project import Project
+    from pipeline.scheduler import _depends_on, plan
+
+    proj = Project.at(ROOT)
+    tasks = plan(proj, ["web", "factsheets"], ["en", "fr"])
+    assert [t.name for t in tasks] == [
+        f"{lang}/{name}" for lang in ("en", "fr")
+        for name in ("print-pdf", "factsheet-financial", "factsheet-supply-chains", "factsheet-technology", "web")]
+    web, financial = tasks[4], tasks[1]
+    assert _depends_on(financial, tasks) == [tasks[0]]  # the page map, in its own language only
+    assert _depends_on(web, tasks) == tasks[:4]
+    assert [t.name for t in plan(proj, ["pdf"], ["en"])] == ["en/pdf"]
+
+
 def test_second_build_renders_nothing(project: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in (project / "build").rglob("*.pdf")}
     proc = run(project, "--all-languages")

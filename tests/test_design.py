@@ -287,8 +287,7 @@ def test_a_split_box_leaves_three_lines_before_the_break(screen_pdf) -> None:  #
 
 @pytest.fixture(scope="module")
 def factsheet_paths(built_pdfs):  # type: ignore[no-untyped-def]
-    from pipeline.build import english_edition, read_page_map
-    from pipeline.render.factsheet import build_factsheets
+    from pipeline.build import build_factsheets, english_edition, read_page_map
 
     edition = english_edition(built_pdfs)
     return [a.path for a in build_factsheets(built_pdfs, edition, read_page_map(built_pdfs, "en"))]

@@ -16,11 +16,12 @@ import pytest
 from lxml import etree
 
 from pipeline.a11y.epubcheck import parse_report, run_epubcheck
-from pipeline.build import Project, english_edition, ensure_page_map, layout_key
+from pipeline.build import Project, build_epub, english_edition, ensure_page_map, layout_key
 from pipeline.errors import PipelineError
+from pipeline.formats.epub import Epub
 from pipeline.languages import font_families
 from pipeline.model import Book, Paragraph, Table, XRef, plain_text, walk_blocks, walk_inlines
-from pipeline.render.epub import EPUB_NAME, build_epub, epub_fonts
+from pipeline.render.epub import epub_fonts
 
 from .conftest import ROOT
 
@@ -30,6 +31,7 @@ NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPOCH = "1638316800"  # 2021-12-01T00:00:00Z
+EPUB_NAME = Epub.file
 
 
 # --------------------------------------------------------------- fixtures

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.build
+import pipeline.project
 from pipeline.build import Edition, Project
 from pipeline.editions import edition_for
 from pipeline.render import epub
@@ -52,12 +52,12 @@ def test_a_changed_title_or_draft_label_draws_again(english: Edition, tmp_path: 
 
 def test_a_changed_font_misses_the_cache(english: Edition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cached_cover_png(english, tmp_path)
-    real = pipeline.build.file_digest
+    real = pipeline.project.file_digest
 
     def other_bold(path: Path) -> bytes:
         return b"another font" if path.name == "NotoSans-Bold.ttf" else real(path)
 
-    monkeypatch.setattr(pipeline.build, "file_digest", other_bold)
+    monkeypatch.setattr(pipeline.project, "file_digest", other_bold)
     drawn: list[object] = []
     draw = epub.draw_cover
     monkeypatch.setattr(epub, "draw_cover", lambda spec: drawn.append(spec) or draw(spec))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from pipeline.build import Project, english_edition, read_page_map
+from pipeline.build import Project, build_factsheets, english_edition, read_page_map
 from pipeline.checks.factsheets import check_factsheets
 from pipeline.errors import PipelineError, SourceError
 from pipeline.factsheets import Factsheet, load_factsheets
@@ -26,7 +26,7 @@ from pipeline.model import (
     walk_blocks,
     walk_inlines,
 )
-from pipeline.render.factsheet import build_factsheets, factsheet_html
+from pipeline.render.factsheet import factsheet_html
 
 from .conftest import ROOT, embedded_fonts
 

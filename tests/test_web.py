@@ -532,7 +532,7 @@ def test_shared_files_are_the_same_whichever_language_writes_them(tmp_path: Path
     project = Project.at(copy_project(tmp_path / "p", list(LANGS)), build=tmp_path / "build")
     shared = []
     for lang in ("en", "ar"):
-        files, _copies = render_site(project, edition_for(project, lang)[0])
+        files, _copies = render_site(project, edition_for(project, lang)[0], [])
         shared.append({rel: data for rel, data in files.items() if not rel.startswith(f"{lang}/")})
     assert shared[0].keys() == shared[1].keys() and "index.html" in shared[0]
     assert [rel for rel in shared[0] if shared[0][rel] != shared[1][rel]] == []

@@ -15,8 +15,8 @@ from .findings import Finding
 
 def _book_expectations(project_dir: Path, lang: str):  # type: ignore[no-untyped-def]
     """What the screen PDF's structure must hold, counted in the HTML it is laid out from."""
-    from ..build import Project
     from ..editions import edition_for
+    from ..project import Project
     from ..render.pdf import book_html
     from .pdf_structure import expected_from_html
 
@@ -29,13 +29,16 @@ def _book_expectations(project_dir: Path, lang: str):  # type: ignore[no-untyped
 
 def check_edition_files(project_dir: Path, lang: str, ace: Path | None, use_ace: bool) -> dict[str, list[Finding]]:
     """Findings per built file of one language (screen PDF, factsheets, EPUB)."""
+    from ..formats import BY_NAME
+    from ..project import Project
     from .contrast import check_contrast
     from .pdf_structure import check_pdf
 
+    project = Project.at(project_dir)
     out_dir = project_dir / "build" / lang
     results: dict[str, list[Finding]] = {}
-    book = out_dir / "compendium.pdf"
-    shown = f"build/{lang}/compendium.pdf"
+    book = out_dir / BY_NAME["pdf"].products(project, lang)[0].name
+    shown = f"build/{lang}/{book.name}"
     if book.is_file():
         results[shown] = check_pdf(book, shown, _book_expectations(project_dir, lang)) + check_contrast(book, shown)
     else:
@@ -43,8 +46,8 @@ def check_edition_files(project_dir: Path, lang: str, ace: Path | None, use_ace:
     for factsheet in sorted(out_dir.glob("factsheet-*.pdf")):
         name = f"build/{lang}/{factsheet.name}"
         results[name] = check_pdf(factsheet, name) + check_contrast(factsheet, name)
-    epub = out_dir / "compendium.epub"
-    shown = f"build/{lang}/compendium.epub"
+    epub = out_dir / BY_NAME["epub"].products(project, lang)[0].name
+    shown = f"build/{lang}/{epub.name}"
     if not epub.is_file():
         results[shown] = [Finding(shown, "not built", shown, "run `compendium build epub` first")]
     elif use_ace:
@@ -111,8 +114,8 @@ def a11y(project_dir: Path, langs: tuple[str, ...], all_languages: bool, no_ace:
     text alternatives and link words, language of each name) is listed in
     the README's Accessibility section.
     """
-    from ..build import Project
     from ..load import book_languages
+    from ..project import Project
     from .ace import find_ace
 
     ace = find_ace(project_dir.resolve())

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..build import Project
 from ..cliutil import ReportingGroup
 from ..errors import PipelineError
 from ..files import project_path, read_source
+from ..project import Project
 
 
 def _project(project_dir: Path) -> Project:

@@ -43,9 +43,9 @@ class _Age(click.ParamType):
 def _whole_book_sources(source_dir: Path):  # type: ignore[no-untyped-def]
     """The book, its factsheets' YAML, and every translated edition (whose
     links are cited from the PO files' lines)."""
-    from ..build import Project
     from ..editions import edition_for, po_path
     from ..load import load_book
+    from ..project import Project
     from .collect import book_links, text_links
 
     book = load_book(source_dir)

@@ -5,11 +5,12 @@ contents, Icon Table and footnotes), all written by the shared `HtmlWriter`
 from the same document model the PDF is made from; EbookLib assembles the
 package (manifest, spine, NCX, metadata). Then:
 
-- the print edition's page map (build/<lang>/pagemap.json, kept current by
-  `build.ensure_page_map`) becomes page-break markers and the page list;
+- the print edition's page map (handed in by the build, which makes it with
+  the print PDF) becomes page-break markers and the page list;
 - the zip is rewritten with a fixed entry order and fixed timestamps, so the
   same inputs give the same bytes;
-- the file is written atomically: a failed build leaves the previous EPUB.
+- `render_epub` returns the bytes: the build writes them atomically, so a
+  failed build leaves the previous EPUB.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -44,9 +44,7 @@ from .pdf import _Markup, imprint_publisher
 from .subset import document_text, edition_characters, stylesheet_text, subset_font
 
 if TYPE_CHECKING:
-    from ..build import Artifact, Edition, PageMap, Project
-
-EPUB_NAME = "compendium.epub"
+    from ..project import Edition, PageMap
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -198,7 +196,7 @@ def cached_cover_png(edition: Edition, cache_dir: Path) -> bytes:
     was a third of the EPUB's own work on every build."""
     from importlib.metadata import version
 
-    from ..build import file_digest
+    from ..project import file_digest
 
     spec = cover_spec(edition)
     digest = hashlib.sha256(repr(spec).encode("utf-8"))
@@ -954,28 +952,3 @@ def render_epub(edition: Edition, page_map: PageMap | None, cache_dir: Path | No
     stamp = build_timestamp(edition.book)
     cover = cached_cover_png(edition, cache_dir) if cache_dir is not None else cover_png(edition)
     return _package(renderer, edition, stamp, page_list, _assets(edition, renderer.docs), cover)
-
-
-def cover_cache(project: Project) -> Path:
-    """Where builds keep what they may reuse (see cached_cover_png)."""
-    return project.build / ".cache"
-
-
-def build_epub(project: Project, edition: Edition,
-               progress: Callable[[str], None] = lambda message: None, data: bytes | None = None) -> Artifact:
-    """Build build/<lang>/compendium.epub; lay out the print edition first if its
-    page map is missing or out of date (the EPUB's page list needs it)."""
-    from ..build import Artifact, ensure_page_map
-
-    started = time.perf_counter()
-    out = project.out_dir(edition.lang) / EPUB_NAME
-    if data is None:  # (the scheduler passes the bytes it has already rendered)
-        preflight(edition)  # bad input fails here, before any layout
-        page_map = ensure_page_map(project, edition, progress)
-        progress(f"{edition.lang}: writing {EPUB_NAME}")
-        data = render_epub(edition, page_map, cover_cache(project))
-    with atomic_path(out) as tmp:
-        tmp.write_bytes(data)
-    artifact = Artifact("epub", edition.lang, out, None, time.perf_counter() - started)
-    edition.artifacts.append(artifact)
-    return artifact

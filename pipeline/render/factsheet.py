@@ -9,34 +9,32 @@ factsheet does not print becomes words with the print edition's page
 left out (a factsheet has no notes; each practice says where to read it in
 full, notes included).
 
-The page references come from the print edition's page map, so the print
-PDF must be built first. A factsheet longer than its budget is not written:
-the build fails, naming it and by how much it overflows.
+The page references come from the print edition's page map, which the build
+hands in with the checked factsheet declaration (pipeline/formats/
+factsheets.py). A factsheet longer than its budget is refused: the build
+fails, naming it and by how much it overflows, and writes nothing.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..checks.factsheets import check_factsheets
 from ..errors import PipelineError
-from ..factsheets import Factsheet, load_factsheets
+from ..factsheets import Factsheet
 from ..languages import direction
 from ..model import Book, Box, Heading, Section, XRef, walk_blocks
 from ..timestamps import build_timestamp
 from ..transforms.resolve import fill, label
 from ..transforms.typography import label_colon
 from .html import HtmlWriter, attr
-from .pdf import _Markup, colour_css, render_pdf
+from .pdf import PdfResult, _Markup, colour_css, render_pdf
 
 if TYPE_CHECKING:
-    from ..build import Artifact, Edition, Project
-
+    from ..project import Edition
 
 
 @dataclass
@@ -65,75 +63,31 @@ class FactsheetWriter(HtmlWriter):
         return ""
 
 
-def build_factsheets(project: Project, edition: Edition, page_map: dict[str, int],
-                     progress: Callable[[str], None] = lambda message: None,
-                     only: list[str] | None = None) -> list[Artifact]:
-    """Write build/<lang>/factsheet-<sector>.pdf for each declared factsheet.
+def render_factsheet(html_text: str, sheet: Factsheet, edition: Edition, allowed_roots: list[Path],
+                     name: str) -> PdfResult:
+    """Lay out one factsheet's HTML (see `factsheet_html`); its PDF's bytes and
+    page count. `name` is the file's name, for messages.
 
-    Every factsheet within its budget is written; then, if any overflowed,
-    one PipelineError names each with its page count and budget.
+    A factsheet over its page budget is refused after the layout, before
+    anything is written: an OverBudget error with its page count and budget.
     """
-    from ..build import Artifact
 
-    book = edition.book
-    # The loader puts the factsheets on the book; a book loaded without them
-    # (or a model built by hand) still gets its factsheets from the source.
-    sheets = book.factsheets or load_factsheets(project.source, book)
-    _refuse_wrong_sources(book, sheets)
-    missing = [s.id for s in book.sectors.values() if s.factsheet and s.id not in sheets]
-    if missing:
-        raise PipelineError(
-            f"sector '{missing[0]}' has factsheet: true in sectors.yml but no "
-            f"source/factsheets/{missing[0]}.yml says what it prints"
-        )
+    def within_budget(pages: int) -> None:
+        if pages > sheet.budget:
+            raise OverBudget([(sheet, pages)], edition.lang)
 
-    artifacts: list[Artifact] = []
-    overflows: list[tuple[Factsheet, int]] = []
-    for sheet in sheets.values():
-        if only is not None and sheet.sector not in only:
-            continue
-        name = f"{sheet.name}.pdf"
-        out = project.out_dir(edition.lang) / name
-        progress(f"{edition.lang}: laying out {name}")
-        started = time.perf_counter()
-        html_text = factsheet_html(book, sheet, edition, page_map)
-
-        def within_budget(pages: int, sheet: Factsheet = sheet) -> None:
-            if pages > sheet.budget:
-                raise _OverBudget(pages)
-
-        try:
-            result = render_pdf(html_text, edition.theme, project.allowed_roots(), out, "screen",
-                                before_write=within_budget)
-        except _OverBudget as exc:
-            overflows.append((sheet, exc.pages))
-            continue
-        artifact = Artifact("factsheet", edition.lang, out, result.pages,
-                            time.perf_counter() - started)
-        edition.artifacts.append(artifact)
-        artifacts.append(artifact)
-    if overflows:
-        parts = [f"{s.name}: {pages} pages, budget {s.budget} ({pages - s.budget} over)"
-                 for s, pages in overflows]
-        hint = (f" in {edition.lang}; take out boxes or practices, declare a shorter selection for this "
-                f"language under 'languages: {{{edition.lang}: {{boxes: [...]}}}}', or raise 'budget'")
-        raise PipelineError("; ".join(parts) + hint, overflows[0][0].budget_loc)
-    return artifacts
+    return render_pdf(html_text, edition.theme, allowed_roots, name, "screen", before_write=within_budget)
 
 
-class _OverBudget(PipelineError):
-    def __init__(self, pages: int) -> None:
-        super().__init__(f"{pages} pages")
-        self.pages = pages
+class OverBudget(PipelineError):
+    """Factsheets longer than their page budget: one message naming each, at the first one's budget."""
 
-
-def _refuse_wrong_sources(book: Book, sheets: dict[str, Factsheet]) -> None:
-    """A factsheet that names a missing id or another sector's cannot be laid out."""
-    errors = [f for f in check_factsheets(book, sheets) if f.severity == "error"]
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more: run `compendium check`)" if len(errors) > 1 else ""
-        raise PipelineError(f"{first.message}{more}", first.loc)
+    def __init__(self, overflows: list[tuple[Factsheet, int]], lang: str) -> None:
+        parts = [f"{s.name}: {pages} pages, budget {s.budget} ({pages - s.budget} over)" for s, pages in overflows]
+        hint = (f" in {lang}; take out boxes or practices, declare a shorter selection for this "
+                f"language under 'languages: {{{lang}: {{boxes: [...]}}}}', or raise 'budget'")
+        super().__init__("; ".join(parts) + hint, overflows[0][0].budget_loc)
+        self.overflows = overflows
 
 
 def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dict[str, int]) -> str:

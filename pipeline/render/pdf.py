@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +23,6 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..errors import PipelineError
-from ..files import atomic_path
 from ..model import Book, Section
 from ..theme import Theme
 from ..timestamps import build_timestamp
@@ -33,18 +31,19 @@ from .colours import box_ink, sector_ink
 from .html import HtmlWriter, attr
 from .pdf_tags import finish_pdf, semantic_tags
 
+# The PDF variant of each profile (the file names are the formats': see pipeline/formats/pdf.py).
 PROFILES = {
-    # name: (output file, PDF variant, stylesheet additions)
-    "screen": ("compendium.pdf", "pdf/ua-1"),
-    "print": ("compendium-print.pdf", "pdf/x-4"),
+    "screen": "pdf/ua-1",
+    "print": "pdf/x-4",
 }
 
 
 @dataclass
 class PdfResult:
-    path: Path
+    name: str  # the file's name, for messages
     pages: int
     page_map: dict[str, int]
+    data: bytes
 
 
 # Every margin box (the theme puts running heads and folios in the outer
@@ -218,13 +217,14 @@ def imprint_publisher(book: Book, strings: dict[str, str]) -> str:
 _Markup = Markup
 
 
-def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path: Path,
+def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], name: str,
                profile: str, before_write: Callable[[int], None] | None = None) -> PdfResult:
-    """Lay out `html_text` and write the PDF atomically; return its page map.
+    """Lay out `html_text`; return the PDF's bytes, its page count and page map.
 
-    `before_write` is called with the page count once the layout is done and
-    may raise a PipelineError to refuse the result (a factsheet over its page
-    budget): nothing is written then, and a previous file stays in place.
+    `name` is the file's name, for messages. `before_write` is called with
+    the page count once the layout is done and may raise a PipelineError to
+    refuse the result (a factsheet over its page budget) before the PDF is
+    written out. Nothing here touches the disk: the build writes the bytes.
     """
     # WeasyPrint (and the fetcher built on it) load only when a layout runs:
     # importing them costs a second that HTML-only work (the EPUB) need not pay.
@@ -232,7 +232,7 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
 
     from .fetcher import RefusedResource, SealedFetcher
 
-    variant = PROFILES[profile][1]
+    variant = PROFILES[profile]
     fetcher = SealedFetcher(allowed_roots)
     # WeasyPrint reports unsupported CSS and missing resources as log warnings;
     # collect them so that a theme error is an error, not a silent hole.
@@ -269,9 +269,9 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
         if profile == "print":
             document = _fold_into_signatures(document, lambda extra: html.render(
                 pdf_variant=variant, pdf_tags=True, stylesheets=stylesheets + extra,
-                color_profiles=color_profiles, **intent), out_path)
+                color_profiles=color_profiles, **intent), name)
         page_map = _page_map(document)
-        problems.raise_first(out_path)
+        problems.raise_first(name)
         if before_write is not None:
             before_write(len(document.pages))
         identifier = hashlib.sha256(html_text.encode("utf-8")).hexdigest()[:32].encode()
@@ -289,15 +289,15 @@ def render_pdf(html_text: str, theme: Theme, allowed_roots: list[Path], out_path
             )
         # Writing loads fonts and images too: a problem found here must refuse
         # the file before anything is renamed into place (the last good edition is kept).
-        problems.raise_first(out_path)
-        with atomic_path(out_path) as tmp:
-            finish_pdf(raw, tmp, repairs)
+        problems.raise_first(name)
+        finished = io.BytesIO()
+        finish_pdf(raw, finished, repairs)
     except RefusedResource as exc:
-        raise PipelineError(f"{out_path.name}: {exc}") from None
+        raise PipelineError(f"{name}: {exc}") from None
     finally:
         logger.removeHandler(problems)
         logger.setLevel(level)
-    return PdfResult(out_path, len(document.pages), page_map)
+    return PdfResult(name, len(document.pages), page_map, finished.getvalue())
 
 
 # ------------------------------------------------------------------ prepress
@@ -307,7 +307,7 @@ FILLERS = 3  # filler pages the book template holds before the back cover (.sign
 
 
 def _fold_into_signatures(document, render_with: Callable[[list[object]], object],  # type: ignore[no-untyped-def]
-                          out_path: Path):
+                          name: str):
     """The print layout with as many filler pages before the back cover as make
     its page count a multiple of four (a printed book is folded from sheets of
     four pages).
@@ -334,7 +334,7 @@ def _fold_into_signatures(document, render_with: Callable[[list[object]], object
         if len(laid_out.pages) % SIGNATURE == 0:
             return laid_out
         tried.append(f"{shown} filler(s) give {len(laid_out.pages)}")
-    raise PipelineError(f"{out_path.name}: {pages} pages do not fold into sheets of {SIGNATURE} with up to "
+    raise PipelineError(f"{name}: {pages} pages do not fold into sheets of {SIGNATURE} with up to "
                         f"{FILLERS} filler pages before the back cover ({'; '.join(tried)})")
 
 
@@ -458,9 +458,9 @@ class _CollectWarnings(logging.Handler):
             lines = message.splitlines()
             self.errors.append(lines[0] if lines else message)
 
-    def raise_first(self, out_path: Path) -> None:
+    def raise_first(self, name: str) -> None:
         if self.errors:
-            raise PipelineError(f"{out_path.name}: theme problem: {self.errors[0]}")
+            raise PipelineError(f"{name}: theme problem: {self.errors[0]}")
 
 
 def _reason(args: object) -> str:
@@ -483,17 +483,3 @@ def _page_map(document) -> dict[str, int]:  # type: ignore[no-untyped-def]
         for anchor in page.anchors:
             ids.setdefault(anchor, number)
     return ids
-
-
-def write_page_map(path: Path, page_map: dict[str, int], key: str, pages: int | None = None,
-                   source: str = "") -> None:
-    """Write the page map. `key` identifies the layout's inputs (see build.layout_key);
-    `pages` is the page count and `source` the PDF the pages belong to."""
-    data: dict[str, object] = {"key": key}
-    if source:
-        data["source"] = source
-    if pages is not None:
-        data["pages"] = pages
-    data["ids"] = dict(sorted(page_map.items()))
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -279,7 +279,7 @@ def semantic_tags() -> Iterator[TagRepairs]:
         wp_tags._build_box_tree = original
 
 
-def finish_pdf(src: Path | BinaryIO, dest: Path, repairs: TagRepairs) -> None:
+def finish_pdf(src: Path | BinaryIO, dest: Path | BinaryIO, repairs: TagRepairs) -> None:
     """Step 2: margin-box content becomes Pagination artifacts, and hyphenation
     hyphens soft hyphens in the text layer (see textlayer.py); write `dest`."""
     import pikepdf

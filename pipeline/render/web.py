@@ -24,12 +24,10 @@ files (assets, root page, sitemap) with the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -46,9 +44,8 @@ from .html import HtmlWriter, Linker, attr
 from .pdf import _Markup
 
 if TYPE_CHECKING:
-    from ..build import Artifact, Edition, Project
+    from ..project import Edition, Project
 
-WEB_DIR = "web"
 ASSETS = "assets"
 ICON_TABLE = "icon-table"
 # Pages the site generates; no section id may take these names.
@@ -425,48 +422,32 @@ def base_url_of(edition: Edition) -> str:
 # --------------------------------------------------------------------------
 
 
-def _downloads(project: Project, edition: Edition, site: _Site) -> list[tuple[dict[str, object], Path]]:
-    """The editions already built for this language, with size and page count (the manifest's, or the file's)."""
-    out = project.out_dir(edition.lang)
+@dataclass
+class Download:
+    """A built edition the language's home page offers: the build says which (the format registry's)."""
+
+    path: Path
+    word: str  # the theme's word for its kind ("web.kind.epub")
+    sector: str = ""  # a factsheet's sector id: its title goes into the word's {n}
+    pages: int | None = None
+
+
+def _downloads(edition: Edition, site: _Site, offered: list[Download]) -> list[tuple[dict[str, object], Path]]:
+    """The offered editions that are built, with their size and page count."""
     found: list[tuple[dict[str, object], Path]] = []
-    candidates = [("compendium.pdf", site.word("web.kind.pdf")),
-                  ("compendium-print.pdf", site.word("web.kind.print-pdf")),
-                  ("compendium.epub", site.word("web.kind.epub"))]
-    for sector in edition.book.sectors.values():
-        # "Factsheet: {n}": the words may still be English, the sector's title is the edition's
-        label = site.word("web.kind.factsheet").replace(
-            "{n}", f'<span class="sector-title" lang="{attr(edition.lang)}">{{n}}</span>', 1)
-        candidates.append((f"factsheet-{sector.id}.pdf", label.replace("{n}", escape(sector.title), 1)))
-    pages_of = _manifest_pages(project, edition.lang)
-    for name, text in candidates:
-        path = out / name
+    for download in offered:
+        path = download.path
         if not path.is_file():
             continue
-        pages = pages_of.get(name)
-        if pages is None and name.endswith(".pdf"):
-            import pikepdf  # (already the pipeline's PDF library: pypdf is for the tests)
-
-            with pikepdf.open(path) as pdf:
-                pages = len(pdf.pages)
-        found.append(({"href": f"downloads/{name}", "label": text, "size": _byte_size(path.stat().st_size),
-                       "pages": pages}, path))
+        text = site.word(download.word)
+        if download.sector:
+            sector = edition.book.sectors[download.sector]
+            # "Factsheet: {n}": the words may still be English, the sector's title is the edition's
+            label = text.replace("{n}", f'<span class="sector-title" lang="{attr(edition.lang)}">{{n}}</span>', 1)
+            text = label.replace("{n}", escape(sector.title), 1)
+        found.append(({"href": f"downloads/{path.name}", "label": text, "size": _byte_size(path.stat().st_size),
+                       "pages": download.pages}, path))
     return found
-
-
-def _manifest_pages(project: Project, lang: str) -> dict[str, int]:
-    """Page counts from build/manifest.json where it describes the file as it is now."""
-    try:
-        data = json.loads((project.build / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    pages: dict[str, int] = {}
-    for entry in data.get("artifacts", []) if isinstance(data, dict) else []:
-        if not isinstance(entry, dict) or entry.get("language") != lang or not isinstance(entry.get("pages"), int):
-            continue
-        path = project.root / str(entry.get("path", ""))
-        if path.is_file() and path.stat().st_size == entry.get("size"):
-            pages[path.name] = entry["pages"]
-    return pages
 
 
 # --------------------------------------------------------------------------
@@ -582,12 +563,13 @@ def preflight(edition: Edition) -> None:
         edition.theme.path(name)
 
 
-def render_site(project: Project, edition: Edition) -> tuple[dict[str, bytes], list[tuple[Path, str]]]:
+def render_site(project: Project, edition: Edition,
+                offered: list[Download]) -> tuple[dict[str, bytes], list[tuple[Path, str]]]:
     """Every file of the language (relative to build/web/) and the downloads to copy (source, rel)."""
     preflight(edition)
     languages = site_languages(edition)
     site = _Site(edition, languages)
-    downloads = _downloads(project, edition, site)
+    downloads = _downloads(edition, site, offered)
     site.build_pages([item for item, _path in downloads])
     base_url = base_url_of(edition)
     order = site.pages  # reading order: home, front, parts and sections, back
@@ -600,37 +582,31 @@ def render_site(project: Project, edition: Edition) -> tuple[dict[str, bytes], l
     return files, copies
 
 
-def build_web(project: Project, edition: Edition,
-              progress: Callable[[str], None] = lambda message: None) -> tuple[Artifact, WriteReport]:
-    """Write build/web/<lang>/ (and the shared files), changing only what changed; then the search index."""
-    from ..build import Artifact
-
-    started = time.perf_counter()
-    root = project.build / WEB_DIR
-    files, copies = render_site(project, edition)
+def write_site(root: Path, lang: str, files: dict[str, bytes], copies: list[tuple[Path, str]],
+               progress: Callable[[str], None] = lambda message: None) -> WriteReport:
+    """Write the language's files under `root` (build/web/), changing only what changed, and
+    remove what is no longer made; then index the language for search when anything changed."""
     report = WriteReport()
-    progress(f"{edition.lang}: writing the web edition")
+    progress(f"{lang}: writing the web edition")
     for rel, data in sorted(files.items()):
         _write_if_changed(root, rel, data, report)
     for source, rel in copies:
         _write_if_changed(root, rel, source.read_bytes(), report)
     # Pages of sections that no longer exist, downloads no longer built, shared fonts no longer used
     # (every language's task lists the same shared fonts; a language's subset faces are in fonts/<lang>/).
-    lang_dir = root / edition.lang
+    lang_dir = root / lang
     keep = {rel for rel in files} | {rel for _s, rel in copies}
     stale = sorted(lang_dir.glob("*.html")) + sorted((lang_dir / "downloads").glob("*"))
-    stale += sorted((root / ASSETS / "fonts").glob("*.*")) + sorted((root / ASSETS / "fonts" / edition.lang).glob("*"))
+    stale += sorted((root / ASSETS / "fonts").glob("*.*")) + sorted((root / ASSETS / "fonts" / lang).glob("*"))
     for path in stale:
         rel = path.relative_to(root).as_posix()
         if path.is_file() and rel not in keep:
             path.unlink()
             report.removed.append(rel)
     if report.written or report.removed or not (lang_dir / "pagefind" / "pagefind.js").is_file():
-        progress(f"{edition.lang}: indexing the web edition for search")
-        pagefind_index(lang_dir, root, edition.lang, report)
-    artifact = Artifact("web", edition.lang, lang_dir / "index.html", None, time.perf_counter() - started)
-    edition.artifacts.append(artifact)
-    return artifact, report
+        progress(f"{lang}: indexing the web edition for search")
+        pagefind_index(lang_dir, root, lang, report)
+    return report
 
 
 def content_key(files: dict[str, bytes]) -> str:
