@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import PipelineError
 from .i18n.apply import TranslationReport, translate_book
 from .i18n.catalog import read_po, shown
+from .languages import display_name
 from .load import load_book
 from .model import Book
 from .project import Edition, Project
@@ -25,16 +26,6 @@ def po_path(project: Project, lang: str) -> Path:
 
 def pot_path(project: Project) -> Path:
     return project.root / "translations" / "compendium.pot"
-
-
-def native_name(lang: str, default: str) -> str:
-    """The language's name in itself ("français", "العربية"), from Babel's locale data."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_")) or default
-    except (UnknownLocaleError, ValueError):
-        return default
 
 
 def languages(book: Book) -> list[str]:
@@ -55,7 +46,7 @@ def edition_for(project: Project, lang: str | None = None,
             f"start one with `compendium i18n init {lang}` and add it to book.yml's languages"
         )
     language = known[lang]
-    name = native_name(lang, language.name)
+    name = display_name(lang, lang, language.name)  # its name in itself: "français"
     from .transforms.typography import apply_typography
 
     quotes = theme.options.get("quotes")

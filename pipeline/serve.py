@@ -89,7 +89,8 @@ def rebuild(project: Project, lang: str | None, say: Callable[[str], None]) -> l
     """Check the source, then write the web edition of `lang`; the errors as `file:line: message` lines."""
     from .checks import run_checks
     from .editions import edition_for
-    from .formats.web import build_web
+    from .formats import BY_NAME
+    from .formats.web import Web, build_web
     from .load import load_book
     from .scheduler import build_lock
 
@@ -108,7 +109,9 @@ def rebuild(project: Project, lang: str | None, say: Callable[[str], None]) -> l
             return errors
         edition, _report = edition_for(project, lang, book=book)
         with build_lock(project.build, say):
-            written = build_web(project, edition)
+            site = BY_NAME["web"]
+            assert isinstance(site, Web)
+            written = build_web(site, project, edition)
     except PipelineError as exc:
         return [str(exc)]
     except Exception as exc:  # noqa: BLE001 - a preview must outlive a pipeline bug; say where it is

@@ -15,7 +15,8 @@ from .pdf import PrintPdf, ScreenPdf
 from .web import Web
 
 # In the order `--help` lists them and the web edition offers their downloads.
-REGISTRY: tuple[Format, ...] = (ScreenPdf(), PrintPdf(), Epub(), Factsheets(), Web())
+_EDITIONS: tuple[Format, ...] = (ScreenPdf(), PrintPdf(), Epub(), Factsheets())
+REGISTRY: tuple[Format, ...] = (*_EDITIONS, Web(offers=_EDITIONS))
 
 BY_NAME: dict[str, Format] = {fmt.name: fmt for fmt in REGISTRY}
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..files import atomic_path
 from ..project import Edition, Project, file_digest
-from ..render.atomic import atomic_path
 
 
 @dataclass

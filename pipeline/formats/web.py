@@ -29,6 +29,11 @@ class Web(Format):
     default = False
     reads_editions = True
 
+    def __init__(self, offers: tuple[Format, ...] = ()) -> None:
+        # The formats whose files the site offers as downloads (the registry's
+        # others, handed in: this module does not import the registry).
+        self.offers = offers
+
     def outputs(self, project: Project, lang: str, unit: str = "") -> list[Path]:
         return [project.build / WEB_DIR / lang / "index.html"]
 
@@ -40,7 +45,8 @@ class Web(Format):
         from ..render.web import render_site
 
         root = job.project.build / WEB_DIR
-        files, copies = render_site(job.project, job.edition, offered_downloads(job.project, job.edition))
+        files, copies = render_site(job.project, job.edition,
+                                     offered_downloads(job.project, job.edition, self.offers))
         out = {root / rel: data for rel, data in files.items()}
         out.update({root / rel: source.read_bytes() for source, rel in copies})
         return Rendered(out)
@@ -58,31 +64,30 @@ def write_web(job: Job, rendered: Rendered, progress: Callable[[str], None] = la
     return write_site(root, job.edition.lang, files, [], progress)
 
 
-def build_web(project: Project, edition: Edition,
+def build_web(site: Web, project: Project, edition: Edition,
               progress: Callable[[str], None] = lambda message: None) -> WriteReport:
     """The web edition of one language, outside a build (`compendium serve`); what was written."""
     job = Job(project, edition)
-    site = Web()
     return write_web(job, site.render(job, site.prepare(job)), progress)
 
 
-def offered_downloads(project: Project, edition: Edition) -> list[Download]:
-    """Every registered format's files for this language, in the registry's order."""
+def offered_downloads(project: Project, edition: Edition, offers: tuple[Format, ...]) -> list[Download]:
+    """The offered formats' files for this language, in the registry's order."""
     from ..render.web import Download
-    from . import REGISTRY
 
     pages_of = _manifest_pages(project, edition.lang)
     offered = []
-    for fmt in REGISTRY:
+    for fmt in offers:
         if not fmt.download_word:
             continue
         for unit in fmt.download_units(edition):
             for path in fmt.products(project, edition.lang, unit):
                 pages = pages_of.get(path.name)
                 if pages is None and path.suffix == ".pdf" and path.is_file():
-                    import pypdf
+                    import pikepdf  # (the pipeline's PDF library; pypdf is the tests')
 
-                    pages = len(pypdf.PdfReader(path).pages)
+                    with pikepdf.open(path) as pdf:
+                        pages = len(pdf.pages)
                 offered.append(Download(path, fmt.download_word, unit, pages))
     return offered
 

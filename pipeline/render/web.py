@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
 from ..files import atomic_path
-from ..languages import direction, font_families
+from ..languages import direction, display_name, font_families
 from ..model import FootnoteRef, Heading, Section, all_inlines, plain_text, walk_inlines
 from ..transforms.resolve import fill
 from .epub import FONT_FAMILIES, FontFace, colours_css, epub_fonts
@@ -402,9 +402,7 @@ def _shared_files(project: Project, edition: Edition, languages: list[tuple[str,
 
 
 def site_languages(edition: Edition) -> list[tuple[str, str]]:
-    from ..editions import native_name
-
-    return [(lang.code, native_name(lang.code, lang.name)) for lang in edition.book.meta.languages]
+    return [(lang.code, display_name(lang.code, lang.code, lang.name)) for lang in edition.book.meta.languages]
 
 
 def base_url_of(edition: Edition) -> str:
