@@ -235,8 +235,8 @@ def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
 def _locate_entry_fields(units: list[Unit], root: Path) -> None:
     """icons.yml (a list of entries with an `id`) and sectors.yml (a mapping by id):
     each `icon.<id>.<field>` / `sector.<id>.<field>` unit at the line of its field."""
-    from ..errors import SourceError
-    from ..yamlfile import parse_yaml_located
+    from .errors import SourceError
+    from .yamlfile import parse_yaml_located
 
     parsed: dict[str, tuple[object, dict[tuple[str | int, ...], int]] | None] = {}
     for unit in units:

@@ -41,10 +41,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # (with the project's types -- Project, Edition, Artifact, PageMap -- that
     # the stages above take as values)
     ("load", ("pipeline.load", "pipeline.markdown", "pipeline.yamlfile", "pipeline.factsheets",
-              "pipeline.theme", "pipeline.project")),
+              "pipeline.theme", "pipeline.project", "pipeline.text_units")),
     # What every stage may use: files (reading sources, atomic writes),
-    # timestamps, language facts, the model's translatable units.
-    ("utilities", ("pipeline.files", "pipeline.timestamps", "pipeline.languages", "pipeline.text_units")),
+    # timestamps, language facts. (The model's translatable units, text_units,
+    # sit with load: they locate YAML fields through the YAML reader.)
+    ("utilities", ("pipeline.files", "pipeline.timestamps", "pipeline.languages")),
     ("model", ("pipeline", "pipeline.model", "pipeline.errors")),
 ]
 
@@ -72,6 +73,9 @@ def imports_of(path: Path, modules: set[str]) -> set[str]:
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
+                # (a relative import that climbs out of the package fails at
+                # run time, and would hide an edge here: refuse it)
+                assert node.level <= len(package), f"{path}:{node.lineno}: relative import beyond the package"
                 base = package[: len(package) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
