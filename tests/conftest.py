@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from pipeline.build import Project, build_pdf, english_edition
+from pipeline.build import Project
 from pipeline.load import load_book
 from pipeline.model import Book
 
@@ -25,15 +25,39 @@ def book() -> Book:
 
 
 @pytest.fixture(scope="session")
-def built_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """Build both PDF editions of the real book into a temporary build folder."""
-    build_dir = tmp_path_factory.mktemp("build")
-    project = Project.at(ROOT, build=build_dir)
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real book's editions, built ONCE per session into a copy of the project and shared.
+
+    Every language's print PDF, EPUB and factsheets, and the screen PDF of English and
+    French, by the real entry point (`compendium build`), from scratch. Tests read these
+    files and must not change them; a test that needs a changed project or another build
+    copies this folder (see `copy_shipped`), so the copy's build is up to date and only
+    what the test changes is laid out again.
+    """
+    root = tmp_path_factory.mktemp("shipped") / "p"
+    for name in ("source", "themes", "translations"):
+        shutil.copytree(ROOT / name, root / name)
+    # (no SOURCE_DATE_EPOCH: the artifacts carry the book's date, as the tests' own builds do)
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    for formats in (["print-pdf", "epub", "factsheets", "--all-languages"],
+                    ["pdf", "--lang", "en", "--lang", "fr"]):
+        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "--project", str(root), *formats,
+                               "-j", "2"], cwd=ROOT, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return root
+
+
+def copy_shipped(shipped: Path, dest: Path) -> Path:
+    """A private copy of the shared project with its build (so the copy's build is up to date)."""
+    shutil.copytree(shipped, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_pdfs(shipped: Path) -> Project:
+    """The English screen and print PDFs (and factsheets, EPUB, page map) of the shared build."""
     os.environ.pop("SOURCE_DATE_EPOCH", None)
-    edition = english_edition(project)
-    build_pdf(project, edition, "screen")
-    build_pdf(project, edition, "print")
-    return project
+    return Project.at(shipped)
 
 
 def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
@@ -52,25 +76,19 @@ def embedded_fonts(reader: pypdf.PdfReader) -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every language's print PDF, EPUB and factsheets, built once per session into a copy of the project."""
-    root = tmp_path_factory.mktemp("shipped") / "p"
-    for name in ("source", "themes", "translations"):
-        shutil.copytree(ROOT / name, root / name)
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "--project", str(root), "--all-languages",
-                           "print-pdf", "epub", "factsheets", "-j", "2"], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return root
+def editions(shipped: Path) -> Path:
+    """Every language's print PDF, EPUB and factsheets: the session's one shared build."""
+    return shipped
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Tests that open every language's whole built book (the session's one build of all editions):
-    # `-m "not whole_book"` leaves them out.
-    config.addinivalue_line("markers", "whole_book: opens every language's built book (one shared build)")
+    # Tests that read or copy the session's one build of the real editions (`shipped`):
+    # `-m "not whole_book"` leaves them out, and that build with them.
+    config.addinivalue_line("markers", "whole_book: uses the session's one shared build of the real editions")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the session's build of all editions is a whole_book test."""
+    """Every test that uses the session's shared build is a whole_book test."""
     for item in items:
-        if "editions" in getattr(item, "fixturenames", ()):
+        if "shipped" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.whole_book)

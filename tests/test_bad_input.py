@@ -58,6 +58,8 @@ import re
 import shutil
 import subprocess
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +164,12 @@ def english_of(source: Path, block_id: str) -> str:
     return found[0]
 
 
+ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
+
+
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", COLUMNS="200")
+    """`compendium ARGS` as its own process: the real entry point, its exit status and streams."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **ENV)
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
         cwd=cwd,
@@ -172,6 +178,36 @@ def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+def run_in_process(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`compendium ARGS` through click's CliRunner, in this process (no interpreter to start).
+
+    The same command object the entry point runs, with the same environment and working
+    folder. An exception the command lets escape is what the entry point would print as a
+    traceback: it is put into stderr as one, so the cases' "no traceback" still fails on it.
+    """
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner(env=ENV).invoke(main, args, catch_exceptions=True)
+    finally:
+        os.chdir(here)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert result.exc_info is not None
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(["compendium", *args], result.exit_code, result.stdout, stderr)
+
+
+def runner_for(args: list[str]) -> Callable[[list[str], Path], subprocess.CompletedProcess[str]]:
+    """In process, except `build`: the scheduler's worker processes, their signals and the
+    build lock are process boundaries, and its progress writes to the process's own stderr."""
+    return run_cli if args and args[0] == "build" else run_in_process
 
 
 def make_source(tmp_path: Path) -> Path:
@@ -216,7 +252,7 @@ def make_project(tmp_path: Path, case: dict[str, Any], cache: Path | None = None
                     for lang in languages)
     book.write_text(text.replace(anchor, anchor + added), encoding="utf-8")
     for args in [["i18n", "extract"], *(["i18n", "init", lang] for lang in languages)]:
-        result = run_cli([*args, "--project", str(tmp_path)], tmp_path)
+        result = run_in_process([*args, "--project", str(tmp_path)], tmp_path)
         assert result.returncode == 0, f"setting up the case failed: {' '.join(args)}:\n{result.stderr}"
     return source
 
@@ -286,7 +322,7 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path, project_cache: Path) ->
         a.replace("{source}", str(source)).replace("{project}", str(tmp_path))
         for a in case.get("args", ["check", "--source", "{source}"])
     ]
-    result = run_cli(args, tmp_path)
+    result = runner_for(args)(args, tmp_path)
     output = result.stdout + result.stderr
     expect = case["expect"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_shipped
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -26,34 +26,35 @@ def built(proc: subprocess.CompletedProcess[str]) -> set[str]:
     return set(re.findall(r"\] built (\S+)", proc.stderr))
 
 
-def copy_project(dest: Path, languages: str) -> Path:
-    shutil.copytree(ROOT / "source", dest / "source")
-    shutil.copytree(ROOT / "themes", dest / "themes")
-    shutil.copytree(ROOT / "translations", dest / "translations")
-    book = dest / "source" / "book.yml"
-    book.write_text(re.sub(r"languages:\n(  - .*\n)+", f"languages:\n{languages}", book.read_text()))
-    return dest
-
-
+I18NBOOK = ROOT / "tests" / "fixtures" / "i18nbook"
 EN_FR = "  - {code: en, name: English, status: source}\n  - {code: fr, name: French, status: draft}\n"
-EN = "  - {code: en, name: English, status: source}\n"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("build") / "p", EN_FR)
+def project(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """English and French with every artifact built: a copy of the session's shared build
+    with book.yml cut down to the two languages, then `build --all-languages` on it."""
+    root = copy_shipped(shipped, tmp_path_factory.mktemp("build") / "p")
+    book = root / "source" / "book.yml"
+    book.write_text(re.sub(r"languages:\n(  - .*\n)+", f"languages:\n{EN_FR}", book.read_text()))
     proc = run(root, "--all-languages", "-j", "2")
     assert proc.returncode == 0, proc.stderr
     return root
 
 
-def test_first_build_makes_every_artifact_of_every_language(project: Path) -> None:
-    for lang in ("en", "fr"):
-        out = project / "build" / lang
-        for name in ("compendium.pdf", "compendium-print.pdf", "compendium.epub", "factsheet-financial.pdf",
-                     "factsheet-supply-chains.pdf", "factsheet-technology.pdf"):
+def test_first_build_makes_every_artifact_of_every_language(shipped: Path) -> None:
+    """The session's shared build is a first build by `compendium build` of every language."""
+    languages = re.findall(r"  - \{code: ([\w-]+),", (shipped / "source" / "book.yml").read_text())
+    assert len(languages) >= 6, languages
+    for lang in languages:
+        out = shipped / "build" / lang
+        names = ["compendium-print.pdf", "compendium.epub", "factsheet-financial.pdf",
+                 "factsheet-supply-chains.pdf", "factsheet-technology.pdf"]
+        if lang in ("en", "fr"):  # the screen edition is built for these two only
+            names.append("compendium.pdf")
+        for name in names:
             assert (out / name).is_file(), out / name
-    assert not list((project / "build").rglob(".*.part"))
+    assert not list((shipped / "build").rglob(".*.part"))
 
 
 def test_manifest_lists_every_artifact_with_a_hash_that_matches(project: Path) -> None:
@@ -133,10 +134,25 @@ def test_touching_the_french_po_rebuilds_only_french_artifacts(project: Path, tm
     assert "fr/pdf" in rebuilt
 
 
-def test_touching_the_theme_rebuilds_everything(project: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The i18n fixture book (a few pages) with the real theme, its English PDFs built."""
+    root = tmp_path_factory.mktemp("small") / "p"
+    for name in ("source", "translations"):
+        shutil.copytree(I18NBOOK / name, root / name)
+    shutil.copytree(ROOT / "themes", root / "themes")
+    proc = run(root, "--lang", "en", "pdf", "print-pdf")
+    assert proc.returncode == 0, proc.stderr
+    assert built(proc) == {"en/pdf", "en/print-pdf"}, proc.stderr
+    return root
+
+
+def test_touching_the_theme_rebuilds_everything(small: Path, tmp_path: Path) -> None:
+    # (what the theme is applied to does not matter here: a small book)
     root = tmp_path / "p"
-    shutil.copytree(project, root)
+    shutil.copytree(small, root)
     css = root / "themes" / "default" / "print.css"
+    assert "--link: #0b5cad;" in css.read_text()
     css.write_text(css.read_text().replace("--link: #0b5cad;", "--link: #0b5cae;"))
     proc = run(root, "--lang", "en", "pdf", "print-pdf")
     assert proc.returncode == 0, proc.stderr
@@ -156,15 +172,17 @@ def test_one_paragraph_change_rebuilds_only_the_artifacts_that_print_it(project:
     assert built(proc) == {"en/pdf", "en/print-pdf", "en/epub"}, proc.stderr
 
 
-def test_parallel_build_gives_the_same_bytes_as_a_serial_build(project: Path, tmp_path: Path) -> None:
-    serial = copy_project(tmp_path / "serial", EN)
-    parallel = copy_project(tmp_path / "parallel", EN)
-    assert run(serial, "pdf", "factsheets", "-j", "1").returncode == 0
-    assert run(parallel, "pdf", "factsheets", "-j", "2").returncode == 0
+def test_parallel_build_gives_the_same_bytes_as_a_serial_build(shipped: Path, tmp_path: Path) -> None:
+    # the session's shared build is the parallel one (-j 2); this one is serial, from scratch
+    serial = tmp_path / "serial"
+    for name in ("source", "themes", "translations"):
+        shutil.copytree(ROOT / name, serial / name)
+    proc = run(serial, "pdf", "factsheets", "-j", "1")
+    assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (serial / "build" / "en").glob("*.pdf"))
     assert len(names) == 5
     for name in names:
-        assert (serial / "build/en" / name).read_bytes() == (parallel / "build/en" / name).read_bytes(), name
+        assert (serial / "build/en" / name).read_bytes() == (shipped / "build/en" / name).read_bytes(), name
 
 
 def test_one_failing_artifact_does_not_stop_the_others(project: Path, tmp_path: Path) -> None:

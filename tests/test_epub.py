@@ -23,7 +23,7 @@ from pipeline.languages import font_families
 from pipeline.model import Book, Paragraph, Table, XRef, plain_text, walk_blocks, walk_inlines
 from pipeline.render.epub import epub_fonts
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_shipped
 
 NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
@@ -46,11 +46,12 @@ def book() -> Book:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The real book's EPUB, built once (the print layout first, for the page list)."""
-    project = Project.at(ROOT, build=tmp_path_factory.mktemp("epub-build"))
+def built(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The real book's EPUB (and the print edition its page list follows): a copy of the
+    session's shared build, which this module's tests may build again."""
+    project = Project.at(copy_shipped(shipped, tmp_path_factory.mktemp("epub-build") / "p"))
     os.environ.pop("SOURCE_DATE_EPOCH", None)
-    build_epub(project, english_edition(project))
+    assert (project.out_dir("en") / EPUB_NAME).is_file()
     return project
 
 

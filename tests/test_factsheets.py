@@ -28,7 +28,7 @@ from pipeline.model import (
 )
 from pipeline.render.factsheet import factsheet_html
 
-from .conftest import ROOT, embedded_fonts
+from .conftest import ROOT, copy_shipped, embedded_fonts
 
 MM = 72 / 25.4
 SECTORS = ("supply-chains", "financial", "technology")
@@ -77,12 +77,16 @@ def sheets(book: Book) -> dict[str, Factsheet]:
 
 
 @pytest.fixture(scope="module")
-def built(built_pdfs: Project) -> Project:
-    """The three factsheets, from the print edition built for this session."""
-    edition = english_edition(built_pdfs)
-    artifacts = build_factsheets(built_pdfs, edition, read_page_map(built_pdfs, "en"))
+def built(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The three factsheets, built here from the print edition (and its page map) of a copy
+    of the session's shared build; they must be the bytes the shared build made."""
+    project = Project.at(copy_shipped(shipped, tmp_path_factory.mktemp("factsheets") / "p"))
+    edition = english_edition(project)
+    artifacts = build_factsheets(project, edition, read_page_map(project, "en"))
     assert sorted(a.path.name for a in artifacts) == sorted(f"factsheet-{s}.pdf" for s in SECTORS)
-    return built_pdfs
+    for artifact in artifacts:
+        assert artifact.path.read_bytes() == (shipped / "build" / "en" / artifact.path.name).read_bytes()
+    return project
 
 
 @pytest.fixture(scope="module")

@@ -23,17 +23,7 @@ from pipeline.errors import PipelineError
 from pipeline.scheduler import PlainProgress
 from pipeline.scheduler import build as run_build
 
-from .conftest import ROOT
-
-EN = "  - {code: en, name: English, status: source}\n"
-
-
-def copy_project(dest: Path) -> Path:
-    for name in ("source", "themes", "translations"):
-        shutil.copytree(ROOT / name, dest / name)
-    book = dest / "source" / "book.yml"
-    book.write_text(re.sub(r"languages:\n(  - .*\n)+", f"languages:\n{EN}", book.read_text()))
-    return dest
+from .conftest import ROOT, copy_shipped
 
 
 def cli(root: Path, *args: str) -> list[str]:
@@ -41,8 +31,9 @@ def cli(root: Path, *args: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("faults") / "p")
+def built(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real book with its English PDFs built: a copy of the session's shared build."""
+    root = copy_shipped(shipped, tmp_path_factory.mktemp("faults") / "p")
     proc = subprocess.run(cli(root, "pdf", "print-pdf"), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return root

@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.checks import run_checks
 from pipeline.errors import PipelineError, SourceError
 from pipeline.i18n.catalog import read_po
 from pipeline.i18n.inline import to_markdown
 from pipeline.load import load_book
 from pipeline.markdown import BlockContext, parse_blocks, parse_inline
-from pipeline.model import Loc
+from pipeline.model import Book, Loc
 
 from .conftest import ROOT
 
@@ -173,8 +174,29 @@ def test_the_minibook_itself_loads() -> None:
     assert load_book(MINIBOOK).parts
 
 
-def test_fuzz_fixture_exists() -> None:
-    assert isinstance(MINIBOOK, Path) and (MINIBOOK / "book.yml").is_file()
+def test_the_loader_property_edits_a_file_of_a_clean_book(tmp_path: Path) -> None:
+    """What the loader property starts from is sound, so an error it meets comes from what it wrote.
+
+    The minibook has no findings; the file the property rewrites (the last Markdown
+    file) is one the model is made from; written back in the property's own form
+    (`---` front matter `---` body) it gives the same parts and sections, and a change
+    to its front matter reaches the model.
+    """
+    original = load_book(MINIBOOK)
+    assert run_checks(original) == []
+    shutil.copytree(MINIBOOK, tmp_path / "source")
+    section = sorted((tmp_path / "source").rglob("*.md"))[-1]
+    _, front, body = section.read_text(encoding="utf-8").split("---\n", 2)
+    section.write_text(f"---\n{front}---\n{body}\n", encoding="utf-8")
+    again = load_book(tmp_path / "source")
+
+    def outline(book: Book) -> list[tuple[str, str, list[str]]]:
+        return [(part.id, part.title, [s.id for s in part.sections]) for part in book.parts]
+
+    assert outline(again) == outline(original)
+    title = next(line for line in front.splitlines() if line.startswith("title: "))
+    section.write_text(f"---\n{front.replace(title, 'title: Fuzzed Title')}---\n{body}\n", encoding="utf-8")
+    assert "Fuzzed Title" in [title for _, title, _ in outline(load_book(tmp_path / "source"))]
 
 
 # -- the link checker's response parsing: whatever a server sends ------------
