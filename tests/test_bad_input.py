@@ -145,7 +145,9 @@ def apply_edit(source: Path, edit: dict[str, Any]) -> None:
             entries[english].msgstr = text
         po.save(str(path))
     elif op == "encode":
-        path.write_bytes(path.read_text(encoding="utf-8").encode(value))
+        # (characters the legacy encoding lacks, such as the theme's en dashes,
+        # become '?': the case is about the bytes that encoding gives the rest)
+        path.write_bytes(path.read_text(encoding="utf-8").encode(value, errors="replace"))
     else:
         raise AssertionError(f"unknown edit operation {op!r}")
 

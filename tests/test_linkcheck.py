@@ -733,3 +733,15 @@ def test_a_link_that_cannot_be_fetched_is_said_not_skipped(tmp_path: Path) -> No
     cited = collect_links(book, skipped=skipped)
     assert "https://www.example.org:99999/x" not in {c.url for c in cited}
     assert skipped == [("https://www.example.org:99999/x", loc)]
+
+
+def test_a_check_called_inside_a_running_event_loop_still_runs(site: Site) -> None:
+    """A host program (or a browser driver a test keeps open) may already run an
+    event loop in this thread: the check must not fail on asyncio.run's nesting rule."""
+    import asyncio
+
+    async def inside() -> object:
+        return check_one(site.answer("/inside", 200))
+
+    result = asyncio.run(inside())
+    assert getattr(result, "category", None) == "ok", result

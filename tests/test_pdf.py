@@ -94,12 +94,21 @@ def test_outline_lists_every_part_and_section(screen: pypdf.PdfReader, book_as_p
 
 
 def _toc_entries(texts: list[str]) -> dict[str, int]:
-    """Title -> page number as printed on the contents page."""
+    """Title -> page number as printed on the contents page.
+
+    The entries' numbers ("1.1", "Part 1") hang in the margin, positioned, and so
+    come after their entry's page number in the page's text ("... 22" + "1.2"
+    reads "221.2" where the next entry's number follows): a number right after a
+    page number belongs to that entry.
+    """
     toc_page = next(t for t in texts if t.startswith("Contents")).removeprefix("Contents")
     entries = {}
-    for m in re.finditer(r"(?:(\d\.\d)\s+)?([A-Z][^.]*?(?:\.[^.\s][^.]*?)*)\s*\.{4,}\s*(\d+)", toc_page):
-        number, title, page = m.groups()
-        entries[(number + " " if number else "") + title.strip()] = int(page)
+    entry = re.compile(r"([A-Z][^.]*?(?:\.[^.\s][^.]*?)*)\s*\.{4,}\s*(\d+?)(?:\s*(\d\.\d)(?!\d))?(?=\s|Part|\d\.\d|$)")
+    for m in entry.finditer(toc_page):
+        title, page, number = m.groups()
+        # (a part's "Part 1" label, after its entry, runs into the next title)
+        title = re.sub(r"^Part \d+ ", "", re.sub(r"\s+", " ", title.strip()))
+        entries[(number + " " if number else "") + title] = int(page)
     return entries
 
 

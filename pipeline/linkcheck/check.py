@@ -370,7 +370,17 @@ class Checker:
             unique.setdefault(url_key(url), url)
         if not unique:
             return {}
-        return asyncio.run(self._check_all(unique, on_result))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: no event loop in this thread
+            return asyncio.run(self._check_all(unique, on_result))
+        # Called from a thread that already runs an event loop (a host program,
+        # a test with a browser driver open): asyncio.run refuses to nest, so
+        # the check runs its own loop in a thread of its own.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, self._check_all(unique, on_result)).result()
 
     async def _check_all(
         self, unique: dict[str, str], on_result: Callable[[Result], None] | None
