@@ -351,3 +351,24 @@ def test_chinese_epub_joins_publisher_and_unit_and_cites_titles_with_its_own_pun
     for link in cited:
         cite = link.find("x:cite", xhtml)
         assert (link.text or "").endswith("“") and (cite.tail or "").startswith("”"), etree.tostring(link)
+
+
+def test_chinese_factsheet_prints_publisher_and_year_as_one_message() -> None:
+    """The factsheet's back page prints "{publisher}, {year}" as the translation writes it
+    (Chinese "，" and "年"), not the publisher and year glued with an ASCII comma. The
+    factsheet's HTML, before layout."""
+    from lxml import html as lxml_html
+
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+    from pipeline.factsheets import load_factsheets
+    from pipeline.render.factsheet import factsheet_html
+
+    edition, _report = edition_for(Project.at(ROOT), "zh-Hans")
+    meta = edition.book.meta
+    sheet = next(iter(load_factsheets(ROOT / "source", edition.book).values()))
+    # the pages the practices are read in full on are not under test here (no layout): any page
+    page_map = {entry.id: 1 for entry in sheet.practices}
+    page = lxml_html.fromstring(factsheet_html(edition.book, sheet, edition, page_map))
+    lines = [p.text_content() for p in page.xpath("//footer[@class='get-compendium']/p")]
+    assert f"{meta.publisher}，{meta.year}年" in lines, lines

@@ -214,7 +214,7 @@ class _Site:
             f'<h1 class="title-main">{escape(meta.title)}</h1>',
             f'<p class="title-sub">{escape(meta.subtitle)}</p>' if meta.subtitle else "",
             draft,
-            '<p class="title-publisher">' + fill(self.word("web.publisher-year"), publisher=escape(meta.publisher),
+            '<p class="title-publisher">' + fill(self.word("publisher-year"), publisher=escape(meta.publisher),
                                                  year=escape(str(meta.year))) + "</p>",
         ]
         if meta.about:  # source/about.md, as the factsheets print it
