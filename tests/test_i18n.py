@@ -319,3 +319,56 @@ def test_messages_round_trip_through_markdown(markdown: str) -> None:
     nodes = parse_inline(markdown, Loc("x"))
     assert to_markdown(nodes) == markdown
     assert parse_inline(to_markdown(nodes), Loc("x")) == nodes
+
+
+def test_chinese_epub_joins_publisher_and_unit_and_cites_titles_with_its_own_punctuation() -> None:
+    """Issue 13, no sentence pieced together in code: the imprint joins the publisher and
+    its unit by the message "{publisher}, {unit}" (Chinese "，", not the ASCII ", "), and a
+    cross-reference followed by the cited title is the message "{section} {title}" (Chinese
+    quotes the title). The real Chinese EPUB, rendered without a page map (no layout)."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+    from pipeline.render.epub import render_epub
+
+    edition, _report = edition_for(Project.at(ROOT), "zh-Hans")
+    meta = edition.book.meta
+    assert meta.publisher_unit, "the book's imprint names the publisher's unit"
+    with zipfile.ZipFile(io.BytesIO(render_epub(edition, None))) as epub:
+        trees = [etree.fromstring(epub.read(name)) for name in epub.namelist() if name.endswith(".xhtml")]
+    xhtml = {"x": "http://www.w3.org/1999/xhtml"}
+    imprint = next(tree for tree in trees if tree.xpath("//x:div[@class='imprint']", namespaces=xhtml))
+    lines = ["".join(p.itertext()) for p in imprint.xpath("//x:div[@class='imprint']/x:p", namespaces=xhtml)]
+    published = next(line for line in lines if meta.publisher in line)
+    assert f"{meta.publisher}，{meta.publisher_unit}" in published, published
+    assert ", " not in published
+    cited = [a for tree in trees for a in tree.xpath("//x:a[contains(@class, 'auto')][x:cite]", namespaces=xhtml)]
+    assert cited, "the Chinese EPUB has cross-references followed by their titles"
+    for link in cited:
+        cite = link.find("x:cite", xhtml)
+        assert (link.text or "").endswith("“") and (cite.tail or "").startswith("”"), etree.tostring(link)
+
+
+def test_chinese_factsheet_prints_publisher_and_year_as_one_message() -> None:
+    """The factsheet's back page prints "{publisher}, {year}" as the translation writes it
+    (Chinese "，" and "年"), not the publisher and year glued with an ASCII comma. The
+    factsheet's HTML, before layout."""
+    from lxml import html as lxml_html
+
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+    from pipeline.factsheets import load_factsheets
+    from pipeline.render.factsheet import factsheet_html
+
+    edition, _report = edition_for(Project.at(ROOT), "zh-Hans")
+    meta = edition.book.meta
+    sheet = next(iter(load_factsheets(ROOT / "source", edition.book).values()))
+    # the pages the practices are read in full on are not under test here (no layout): any page
+    page_map = {entry.id: 1 for entry in sheet.practices}
+    page = lxml_html.fromstring(factsheet_html(edition.book, sheet, edition, page_map))
+    lines = [p.text_content() for p in page.xpath("//footer[@class='get-compendium']/p")]
+    assert f"{meta.publisher}，{meta.year}年" in lines, lines

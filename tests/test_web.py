@@ -203,7 +203,64 @@ def test_home_page_links_the_built_editions_with_size_and_pages(tmp_path: Path) 
 
     pages_ = len(pypdf.PdfReader(copied).pages)
     facts = links[0].xpath("span")[0].text_content()
-    assert f"{pages_} pages" in facts and re.search(r"\d+ kB|\d+\.\d MB", facts)
+    # one message, a label form that needs no plural: "(12 kB, pages: 9)"
+    assert re.fullmatch(rf"\((\d+ kB|\d+\.\d MB), pages: {pages_}\)", facts), facts
+
+
+def test_chinese_download_facts_are_one_message_with_full_width_punctuation(tmp_path: Path) -> None:
+    """The download's size and page count are the message "({size}, pages: {pages})" as the
+    Chinese translation writes it (full-width brackets, comma and colon): one small book,
+    laid out once in Chinese."""
+    root = copy_project(tmp_path / "p", ["en"], source=ROOT / "tests" / "fixtures" / "minibook")
+    book = root / "source" / "book.yml"
+    book.write_text(book.read_text(encoding="utf-8").replace(
+        "  - {code: en, name: English, status: source}\n",
+        "  - {code: en, name: English, status: source}\n  - {code: zh-Hans, name: Chinese, status: draft}\n"),
+        encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "pdf", "web", "--project", str(root),
+                           "--lang", "zh-Hans", "-j", "1"], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    import pypdf
+
+    pages_ = len(pypdf.PdfReader(root / "build" / "zh-Hans" / "compendium.pdf").pages)
+    home = parse(root / "build" / "web" / "zh-Hans" / "index.html")
+    facts = home.xpath("//ul[@class='downloads']/li/span[@class='download-facts']")[0].text_content()
+    assert re.fullmatch(rf"（(\d+ kB|\d+\.\d MB)，页数：{pages_}）", facts), facts
+
+
+def test_chinese_pages_print_title_pager_publisher_and_cited_titles_as_whole_messages(tmp_path: Path) -> None:
+    """Issue 13: the web edition pieces no sentence together. A page's <title> is the
+    message "{page} | {site}" in the translator's order (reordered here), the pager's name
+    for screen readers one message, the publisher and year one message with Chinese "，",
+    and a cross-reference's cited title one message with Chinese quotes."""
+    import polib
+
+    root = copy_project(tmp_path / "p", ["en", "zh-Hans"])
+    po_file = root / "translations" / "zh-Hans.po"
+    po = polib.pofile(str(po_file))
+    entry = next(e for e in po if e.msgid == "{page} | {site}" and not e.obsolete)
+    entry.msgstr = "{site}：{page}"
+    po.save()
+    proc = build_web(root, "zh-Hans")
+    assert proc.returncode == 0, proc.stderr
+    site = root / "build" / "web" / "zh-Hans"
+    home = parse(site / "index.html")
+    assert re.fullmatch(r"\S.*，\d{4}年", home.xpath("//p[@class='title-publisher']")[0].text_content())
+    cited = 0
+    for path in pages(root / "build" / "web", "zh-Hans"):
+        if path.name in ("index.html", "search.html"):
+            continue
+        doc = parse(path)
+        site_name = doc.xpath("//meta[@property='og:site_name']/@content")[0]
+        page_title = doc.xpath("//meta[@property='og:title']/@content")[0]
+        assert doc.xpath("//title")[0].text_content() == f"{site_name}：{page_title}", path.name
+        assert doc.xpath("//nav[@class='pager']/@aria-label") == ["上一页和下一页"], path.name
+        for link in doc.xpath("//a[contains(@class, 'auto')][cite]"):
+            cite = link.xpath("cite")[0]
+            assert (link.text or "").endswith("“") and (cite.tail or "").startswith("”"), path.name
+            cited += 1
+    assert cited, "the Chinese web edition has cross-references followed by their titles"
 
 
 def _tree_hashes(root: Path) -> dict[str, tuple[str, int]]:

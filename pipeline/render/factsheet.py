@@ -179,6 +179,7 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
         legend=legend,
         icon=lambda kind: f"icons/{book.icons[kind].svg}",
         publication_url=meta.publication_url,
+        fill=fill,
     )
 
 

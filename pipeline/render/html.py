@@ -260,14 +260,15 @@ class HtmlWriter:
             page = f'<span class="xref-page" data-target="{attr(href)}"></span>'
             shown = (fill(escape(before, quote=False), section=shown) + page
                      + fill(escape(after, quote=False), section=shown))
-        title = ""
         if self.xref_titles and target is not None and target.title and target.title != text:
-            title = f' <cite class="xref-title">{escape(target.title, quote=False)}</cite>'
+            # One message, "{section} {title}", in the translator's order and punctuation.
+            cited = f'<cite class="xref-title">{escape(target.title, quote=False)}</cite>'
+            shown = fill(escape(self.strings["xref-title"], quote=False), section=shown, title=cited)
         # The label is in the edition's language, also inside an English fallback
         # block: in a right-to-left edition it is an isolated right-to-left run
         # ("Also see الفرع 1.2، الصفحة 21 for a table", not "1.2 الفرع ,21 الصفحة").
         rtl = ' dir="rtl"' if self.rtl else ""
-        return f'<a class="xref auto" href="{attr(href)}"{rtl}>{shown}{title}</a>'
+        return f'<a class="xref auto" href="{attr(href)}"{rtl}>{shown}</a>'
 
     def label_words(self) -> dict[str, str]:
         """The theme's label templates ("Part {n}", "section {n}", "Promising Practice {n}")."""

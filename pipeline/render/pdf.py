@@ -208,8 +208,11 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
 
 
 def imprint_publisher(book: Book, strings: dict[str, str]) -> str:
-    """The imprint's "Published by: {publisher}" line, the publisher's unit after its name."""
-    publisher = book.meta.publisher + (f", {book.meta.publisher_unit}" if book.meta.publisher_unit else "")
+    """The imprint's "Published by: {publisher}" line, the publisher's unit after its name
+    as the message "{publisher}, {unit}" joins them (a Chinese edition's comma is "，")."""
+    publisher = book.meta.publisher
+    if book.meta.publisher_unit:
+        publisher = fill(strings["publisher-unit"], publisher=publisher, unit=book.meta.publisher_unit)
     return fill(strings["Published by"], publisher=publisher)
 
 

@@ -214,7 +214,8 @@ class _Site:
             f'<h1 class="title-main">{escape(meta.title)}</h1>',
             f'<p class="title-sub">{escape(meta.subtitle)}</p>' if meta.subtitle else "",
             draft,
-            f'<p class="title-publisher">{escape(meta.publisher)}, {meta.year}</p>',
+            '<p class="title-publisher">' + fill(self.word("publisher-year"), publisher=escape(meta.publisher),
+                                                 year=escape(str(meta.year))) + "</p>",
         ]
         if meta.about:  # source/about.md, as the factsheets print it
             parts.append(f'<h2 id="about">{escape(s["About the Compendium"])}</h2>')
@@ -226,11 +227,15 @@ class _Site:
         if downloads:
             items = []
             for item in downloads:
-                facts = [escape(str(item["size"]))]
+                # one message with the size and the page count ("({size}, pages: {pages})"):
+                # a label form, so that no language needs a plural of "pages"
+                size = escape(str(item["size"]))
                 if item.get("pages"):
-                    facts.append(self.word("web.pages").replace("{n}", str(item["pages"]), 1))
+                    facts = fill(self.word("web.download-size-pages"), size=size, pages=str(item["pages"]))
+                else:
+                    facts = fill(self.word("web.download-size"), size=size)
                 items.append(f'<li><a href="{attr(str(item["href"]))}" download>{item["label"]}</a> '
-                             f'<span class="download-facts">({", ".join(facts)})</span></li>')
+                             f'<span class="download-facts">{facts}</span></li>')
             parts.append(f'<h2 id="downloads">{self.word("web.downloads")}</h2>')
             parts.append('<ul class="downloads">' + "".join(items) + "</ul>")
         parts.append("</section>")
@@ -305,7 +310,8 @@ class _Site:
             "web/page.html.j2",
             lang=self.lang, dir=self.dir, s=s, word=lambda key: _Markup(self.word(key)),
             page=page, site_title=meta.title,
-            title=page.title if page.kind == "home" else f"{page.title} | {meta.title}",
+            title=page.title if page.kind == "home" else fill(s["web.page-title"], page=page.title,
+                                                                  site=meta.title),
             body=_Markup(page.body), endnotes=_Markup(self.endnotes(page)),
             contents=_Markup(self.contents(page)),
             crumbs=crumbs if page.kind not in ("home",) else [],
