@@ -743,5 +743,10 @@ def test_a_check_called_inside_a_running_event_loop_still_runs(site: Site) -> No
     async def inside() -> object:
         return check_one(site.answer("/inside", 200))
 
-    result = asyncio.run(inside())
+    # (in a thread of its own: this test's loop must not meet one that another
+    # test, such as a browser driver, left running in the main thread)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(asyncio.run, inside()).result()
     assert getattr(result, "category", None) == "ok", result
