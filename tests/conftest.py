@@ -92,3 +92,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "shipped" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.whole_book)
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """Each page's text as pdftotext gives it, page by page."""
+    count = len(pypdf.PdfReader(str(pdf)).pages)
+    pages = []
+    for number in range(1, count + 1):
+        proc = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        pages.append(proc.stdout)
+    return pages

@@ -19,7 +19,7 @@ import polib
 import pypdf
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, pdf_pages
 
 FIXTURE = ROOT / "tests" / "fixtures" / "i18nbook"
 INTRO = "source/front/introduction.md"
@@ -393,14 +393,7 @@ def test_init_adds_the_language_and_starts_its_termbase(book: Path) -> None:
 
 def _page_texts(pdf: Path) -> list[str]:
     """Each page's text, as pdftotext gives it page by page (whitespace runs made one space)."""
-    count = len(pypdf.PdfReader(str(pdf)).pages)
-    texts = []
-    for number in range(1, count + 1):
-        proc = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
-                              capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        texts.append(" ".join(proc.stdout.split()))
-    return texts
+    return [" ".join(text.split()) for text in pdf_pages(pdf)]
 
 
 def test_whole_messages_print_in_the_translators_order_and_every_page_says_draft(book: Path) -> None:

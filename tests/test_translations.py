@@ -16,7 +16,7 @@ import pypdf
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, pdf_pages
 
 LANGUAGES = ["fr", "es", "ru", "ar", "zh-Hans"]
 SCRIPTS = {
@@ -385,14 +385,7 @@ def _squeezed(text: str) -> str:
 
 def _pdf_pages(pdf: Path) -> list[str]:
     """Each page's text as pdftotext gives it, page by page."""
-    count = len(pypdf.PdfReader(str(pdf)).pages)
-    pages = []
-    for number in range(1, count + 1):
-        proc = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
-                              capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        pages.append(proc.stdout)
-    return pages
+    return pdf_pages(pdf)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
