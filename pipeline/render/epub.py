@@ -734,8 +734,12 @@ def _package(renderer: _Renderer, edition: Edition, stamp: datetime, page_list: 
     # edition's language (or marked English where the theme's words are not yet translated).
     parts = ["epub.accessibility-summary", *(["epub.accessibility-summary.pages"] if page_list else []),
              "epub.accessibility-summary.checks"]
-    summary = " ".join(s[key] for key in parts)
-    if any(key in renderer.english_strings for key in parts):
+    # one paragraph of whole passages, joined as the translation joins them ("{first} {next}":
+    # a space in English, none in Chinese)
+    summary = s[parts[0]]
+    for key in parts[1:]:
+        summary = fill(s["epub.accessibility-summary.join"], first=summary, next=s[key])
+    if any(key in renderer.english_strings for key in [*parts, "epub.accessibility-summary.join"]):
         english_metadata.add(summary)
     meta("schema:accessibilitySummary", summary)
     meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")

@@ -28,7 +28,7 @@ from ..factsheets import Factsheet
 from ..languages import direction
 from ..model import Book, Box, Heading, Section, XRef, walk_blocks
 from ..timestamps import build_timestamp
-from ..transforms.resolve import fill, label
+from ..transforms.resolve import book_title, fill, label
 from ..transforms.typography import label_colon
 from .html import HtmlWriter, attr
 from .pdf import PdfResult, _Markup, colour_css, render_pdf
@@ -152,13 +152,14 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
 
     meta = book.meta
     lang = meta.language
-    footer = f"{meta.publisher} \u00b7 {meta.title} \u00b7 {meta.year}"
+    footer = fill(s["factsheet.footer"], publisher=meta.publisher, title=meta.title, year=str(meta.year))
     return edition.theme.render(
         "factsheet.html.j2",
         lang=lang,
         dir=direction(lang),
         colon=label_colon(lang),
         meta=meta,
+        full_title=book_title(s["book-title"], meta.title, meta.subtitle),
         sector=sector,
         budget=sheet.budget,
         s=s,

@@ -26,7 +26,7 @@ from ..errors import PipelineError
 from ..model import Book, Section
 from ..theme import Theme
 from ..timestamps import build_timestamp
-from ..transforms.resolve import fill
+from ..transforms.resolve import book_title, fill
 from .colours import box_ink, sector_ink
 from .html import HtmlWriter, attr
 from .pdf_tags import finish_pdf, semantic_tags
@@ -184,6 +184,7 @@ def book_html(book: Book, theme: Theme, profile: str, strings: dict[str, str],
         profile=profile,
         footnote_mode=footnote_mode,
         meta=book.meta,
+        full_title=book_title(strings["book-title"], book.meta.title, book.meta.subtitle),
         version=__version__,
         timestamp=build_timestamp(book).isoformat(),
         # (strings_css escapes the words it quotes: nothing in it can close the <style> element)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
 from ..files import atomic_path
-from ..languages import direction, display_name, font_families
+from ..languages import direction, display_name, font_families, locale_of
 from ..model import FootnoteRef, Heading, Section, all_inlines, plain_text, walk_inlines
 from ..transforms.resolve import fill
 from .epub import FONT_FAMILIES, FontFace, colours_css, epub_fonts
@@ -96,10 +96,16 @@ class _WebWriter(HtmlWriter):
         )
 
 
-def _byte_size(n: int) -> str:
+def _byte_size(n: int, lang: str) -> str:
+    """A file's size as the language writes it, from CLDR: "2.3 MB", "2,3 Mo", "2,3 МБ"
+    (one decimal in megabytes, whole kilobytes; a kilobyte is 1,024 bytes, as before)."""
+    from babel.units import format_unit
+
+    locale = locale_of(lang) or "en"
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(n / 1024))} kB"
+        return format_unit(n / (1024 * 1024), "digital-megabyte", length="short",
+                           format="#,##0.0", locale=locale)
+    return format_unit(max(1, round(n / 1024)), "digital-kilobyte", length="short", locale=locale)
 
 
 class _Site:
@@ -133,6 +139,15 @@ class _Site:
         if f"theme.{key}" in self.book.untranslated:
             return f'<span lang="{attr(self.book.source_language or "en")}">{text}</span>'
         return text
+
+    def filled(self, key: str, **values: str) -> str:
+        """A theme message with its placeholders filled, as HTML. Where the message is still
+        English, the whole is marked lang="en" and each value (the edition's own words) is
+        marked with the edition's language."""
+        fallback = f"theme.{key}" in self.book.untranslated
+        shown = {name: f'<span lang="{attr(self.lang)}">{escape(value)}</span>' if fallback else escape(value)
+                 for name, value in values.items()}
+        return self.word(key) if not values else fill(self.word(key), **shown)
 
     # -- the pages ------------------------------------------------------------
 
@@ -309,6 +324,7 @@ class _Site:
         return self.theme.render(
             "web/page.html.j2",
             lang=self.lang, dir=self.dir, s=s, word=lambda key: _Markup(self.word(key)),
+            filled=lambda key, **values: _Markup(self.filled(key, **values)),
             page=page, site_title=meta.title,
             title=page.title if page.kind == "home" else fill(s["web.page-title"], page=page.title,
                                                                   site=meta.title),
@@ -449,8 +465,8 @@ def _downloads(edition: Edition, site: _Site, offered: list[Download]) -> list[t
             # "Factsheet: {n}": the words may still be English, the sector's title is the edition's
             label = text.replace("{n}", f'<span class="sector-title" lang="{attr(edition.lang)}">{{n}}</span>', 1)
             text = label.replace("{n}", escape(sector.title), 1)
-        found.append(({"href": f"downloads/{path.name}", "label": text, "size": _byte_size(path.stat().st_size),
-                       "pages": download.pages}, path))
+        found.append(({"href": f"downloads/{path.name}", "label": text,
+                       "size": _byte_size(path.stat().st_size, edition.lang), "pages": download.pages}, path))
     return found
 
 

@@ -33,6 +33,13 @@ def fill(template: str, number: str = "", /, **named: str) -> str:
     return out
 
 
+def book_title(template: str, title: str, subtitle: str) -> str:
+    """The book's title and subtitle as one line, in the order and with the joint the
+    translation gives them (the message "{title} {subtitle}"); the title alone when
+    the book has no subtitle."""
+    return fill(template, title=title, subtitle=subtitle) if subtitle else title
+
+
 @dataclass(frozen=True)
 class Target:
     id: str
