@@ -323,9 +323,10 @@ def test_messages_round_trip_through_markdown(markdown: str) -> None:
 
 def test_chinese_epub_joins_publisher_and_unit_and_cites_titles_with_its_own_punctuation() -> None:
     """Issue 13, no sentence pieced together in code: the imprint joins the publisher and
-    its unit by the message "{publisher}, {unit}" (Chinese "，", not the ASCII ", "), and a
+    its unit by the message "{publisher}, {unit}" (Chinese "，", not the ASCII ", "), a
     cross-reference followed by the cited title is the message "{section} {title}" (Chinese
-    quotes the title). The real Chinese EPUB, rendered without a page map (no layout)."""
+    quotes the title), and the accessibility summary's passages are joined by "{first} {next}".
+    The real Chinese EPUB, rendered without a page map (no layout)."""
     import io
     import zipfile
 
@@ -340,6 +341,7 @@ def test_chinese_epub_joins_publisher_and_unit_and_cites_titles_with_its_own_pun
     assert meta.publisher_unit, "the book's imprint names the publisher's unit"
     with zipfile.ZipFile(io.BytesIO(render_epub(edition, None))) as epub:
         trees = [etree.fromstring(epub.read(name)) for name in epub.namelist() if name.endswith(".xhtml")]
+        opf = etree.fromstring(epub.read(next(name for name in epub.namelist() if name.endswith(".opf"))))
     xhtml = {"x": "http://www.w3.org/1999/xhtml"}
     imprint = next(tree for tree in trees if tree.xpath("//x:div[@class='imprint']", namespaces=xhtml))
     lines = ["".join(p.itertext()) for p in imprint.xpath("//x:div[@class='imprint']/x:p", namespaces=xhtml)]
@@ -351,6 +353,10 @@ def test_chinese_epub_joins_publisher_and_unit_and_cites_titles_with_its_own_pun
     for link in cited:
         cite = link.find("x:cite", xhtml)
         assert (link.text or "").endswith("“") and (cite.tail or "").startswith("”"), etree.tostring(link)
+    # the accessibility summary's passages are joined by the message "{first} {next}":
+    # no space between Chinese sentences
+    summary = opf.xpath("//*[@property='schema:accessibilitySummary']/text()")[0]
+    assert summary.count("。") >= 2 and "。 " not in summary, summary
 
 
 def test_chinese_factsheet_prints_publisher_and_year_as_one_message() -> None:
@@ -372,3 +378,27 @@ def test_chinese_factsheet_prints_publisher_and_year_as_one_message() -> None:
     page = lxml_html.fromstring(factsheet_html(edition.book, sheet, edition, page_map))
     lines = [p.text_content() for p in page.xpath("//footer[@class='get-compendium']/p")]
     assert f"{meta.publisher}，{meta.year}年" in lines, lines
+
+
+def test_chinese_factsheet_footer_and_full_title_are_whole_messages() -> None:
+    """Issue 13: the factsheet's running footer is the message "{publisher} · {title} · {year}"
+    and the book's title with its subtitle the message "{title} {subtitle}", each as the
+    Chinese translation orders and punctuates them (the book's title in 《》, the subtitle
+    before the title), not glued in code. The factsheet's HTML, before layout."""
+    from lxml import html as lxml_html
+
+    from pipeline.build import Project
+    from pipeline.editions import edition_for
+    from pipeline.factsheets import load_factsheets
+    from pipeline.render.factsheet import factsheet_html
+
+    edition, _report = edition_for(Project.at(ROOT), "zh-Hans")
+    meta = edition.book.meta
+    sheet = next(iter(load_factsheets(ROOT / "source", edition.book).values()))
+    page = lxml_html.fromstring(factsheet_html(edition.book, sheet, edition, {p.id: 1 for p in sheet.practices}))
+    style = "".join(page.xpath("//style/text()"))
+    footer = re.search(r"@bottom-left \{ content: \"([^\"]*)\"", style)
+    assert footer and footer.group(1) == f"{meta.publisher} · 《{meta.title}》 · {meta.year}年", style
+    full_title = f"{meta.subtitle}的{meta.title}"
+    assert page.xpath("//p[@class='masthead-book']")[0].text_content() == full_title
+    assert page.xpath("//p[@class='get-title']")[0].text_content() == full_title

@@ -207,33 +207,54 @@ def test_home_page_links_the_built_editions_with_size_and_pages(tmp_path: Path) 
     assert re.fullmatch(rf"\((\d+ kB|\d+\.\d MB), pages: {pages_}\)", facts), facts
 
 
-def test_chinese_download_facts_are_one_message_with_full_width_punctuation(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang, name, facts", [
+    # full-width brackets, comma and colon; CLDR's Chinese units are kB and MB
+    ("zh-Hans", "Chinese", r"（(\d+ kB|\d+\.\d MB)，页数：{pages}）"),
+    # French units (ko, Mo) after a narrow no-break space, a decimal comma, a space before the colon
+    ("fr", "French", "\\((\\d+\u202fko|\\d+,\\d\u202fMo), pages\\s:\\s{pages}\\)"),
+])
+def test_download_facts_are_one_message_in_the_languages_punctuation_and_units(
+        tmp_path: Path, lang: str, name: str, facts: str) -> None:
     """The download's size and page count are the message "({size}, pages: {pages})" as the
-    Chinese translation writes it (full-width brackets, comma and colon): one small book,
-    laid out once in Chinese."""
+    translation writes it, and the size is in the language's own units (Babel's CLDR data):
+    one small book, laid out once in the language."""
     root = copy_project(tmp_path / "p", ["en"], source=ROOT / "tests" / "fixtures" / "minibook")
     book = root / "source" / "book.yml"
     book.write_text(book.read_text(encoding="utf-8").replace(
         "  - {code: en, name: English, status: source}\n",
-        "  - {code: en, name: English, status: source}\n  - {code: zh-Hans, name: Chinese, status: draft}\n"),
+        f"  - {{code: en, name: English, status: source}}\n  - {{code: {lang}, name: {name}, status: draft}}\n"),
         encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "pdf", "web", "--project", str(root),
-                           "--lang", "zh-Hans", "-j", "1"], capture_output=True, text=True, timeout=600,
+                           "--lang", lang, "-j", "1"], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     import pypdf
 
-    pages_ = len(pypdf.PdfReader(root / "build" / "zh-Hans" / "compendium.pdf").pages)
-    home = parse(root / "build" / "web" / "zh-Hans" / "index.html")
-    facts = home.xpath("//ul[@class='downloads']/li/span[@class='download-facts']")[0].text_content()
-    assert re.fullmatch(rf"（(\d+ kB|\d+\.\d MB)，页数：{pages_}）", facts), facts
+    pages_ = len(pypdf.PdfReader(root / "build" / lang / "compendium.pdf").pages)
+    home = parse(root / "build" / "web" / lang / "index.html")
+    shown = home.xpath("//ul[@class='downloads']/li/span[@class='download-facts']")[0].text_content()
+    assert re.fullmatch(facts.replace("{pages}", str(pages_)), shown), shown
+
+
+def test_file_sizes_are_written_in_each_languages_units() -> None:
+    """A download's size as each language writes it (CLDR through Babel), not "2.3 MB" everywhere."""
+    from pipeline.render.web import _byte_size
+
+    megabytes, kilobytes = int(2.3 * 1024 * 1024), 214 * 1024
+    assert [_byte_size(megabytes, lang) for lang in ("en", "fr", "es", "ru", "zh-Hans")] == [
+        "2.3 MB", "2,3\u202fMo", "2,3 MB", "2,3 МБ", "2.3 MB"]
+    assert [_byte_size(kilobytes, lang) for lang in ("en", "fr", "ru")] == ["214 kB", "214\u202fko", "214 кБ"]
+    arabic = _byte_size(megabytes, "ar")  # CLDR's Arabic unit, in Arabic letters
+    assert arabic.startswith("2.3") and re.search("[\u0600-\u06ff]", arabic), arabic
+    assert _byte_size(300, "en") == "1 kB"  # never "0 kB"
 
 
 def test_chinese_pages_print_title_pager_publisher_and_cited_titles_as_whole_messages(tmp_path: Path) -> None:
     """Issue 13: the web edition pieces no sentence together. A page's <title> is the
     message "{page} | {site}" in the translator's order (reordered here), the pager's name
-    for screen readers one message, the publisher and year one message with Chinese "，",
-    and a cross-reference's cited title one message with Chinese quotes."""
+    for screen readers one message, the draft's footer one message, the publisher and year
+    one message with Chinese "，", and a cross-reference's cited title one message with
+    Chinese quotes."""
     import polib
 
     root = copy_project(tmp_path / "p", ["en", "zh-Hans"])
@@ -256,6 +277,8 @@ def test_chinese_pages_print_title_pager_publisher_and_cited_titles_as_whole_mes
         page_title = doc.xpath("//meta[@property='og:title']/@content")[0]
         assert doc.xpath("//title")[0].text_content() == f"{site_name}：{page_title}", path.name
         assert doc.xpath("//nav[@class='pager']/@aria-label") == ["上一页和下一页"], path.name
+        # the footer of a draft is the message "{site} · Draft translation" as Chinese writes it
+        assert doc.xpath("//footer[@class='site-footer']/p")[0].text_content() == f"{site_name}（译文草稿）"
         for link in doc.xpath("//a[contains(@class, 'auto')][cite]"):
             cite = link.xpath("cite")[0]
             assert (link.text or "").endswith("“") and (cite.tail or "").startswith("”"), path.name

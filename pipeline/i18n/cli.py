@@ -24,7 +24,7 @@ PROJECT_OPTION = click.option("--project", "project_dir", type=click.Path(file_o
 
 @click.group(cls=ReportingGroup)
 def i18n() -> None:
-    """Translations: extract the template, start a language, update, see progress.
+    """Translations: the template, the PO files, progress, and files for CAT tools.
 
     \b
     Files: translations/compendium.pot (the template, generated: do not edit)
@@ -73,12 +73,16 @@ def all_messages(project: Project):  # type: ignore[no-untyped-def]
     return book, messages_of(units)
 
 
-@i18n.command()
+@i18n.command(short_help="Write the template, translations/compendium.pot.")
 @PROJECT_OPTION
 @click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 if translations/compendium.pot is not what the source gives.")
+              help="Write nothing; exit 1 if translations/compendium.pot is not what the source gives "
+                   "(what `make check` runs).")
 def extract(project_dir: Path, check: bool) -> None:
-    """Write translations/compendium.pot: one message per distinct text, with its file:line references."""
+    """Write translations/compendium.pot, the template every PO file follows: one message per
+    distinct English text of the book, its factsheets and the theme, with the file:line of
+    each place it is used and the notes for translators. Run it after changing the English,
+    then `compendium i18n update`; commit both."""
     from ..editions import pot_path
     from ..i18n.catalog import pot_text, write_pot
     from ..timestamps import build_timestamp
@@ -100,11 +104,15 @@ def extract(project_dir: Path, check: bool) -> None:
     click.echo(f"wrote {rel} ({count} messages)")
 
 
-@i18n.command()
+@i18n.command(short_help="Start a new language: its PO file, termbase and book.yml line.")
 @PROJECT_OPTION
 @click.argument("lang")
 def init(project_dir: Path, lang: str) -> None:
-    """Start a new language LANG (a BCP 47 code: fr, es, ru, ar, zh-Hans) from the template."""
+    """Start a new language LANG (a BCP 47 code such as pt, de, es-419 or zh-Hans).
+
+    Writes translations/LANG.po (every message, untranslated), translations/terms/LANG.yml
+    (the key terms, for the approved forms) and adds LANG to book.yml's languages as a
+    draft (or prints the line to add)."""
     from ..editions import po_path, pot_path
     from ..i18n.catalog import init_po
     from ..load import _BCP47_RE
@@ -179,10 +187,14 @@ def _start_termbase(root: Path, lang: str) -> Path | None:
     return target
 
 
-@i18n.command()
+@i18n.command(short_help="Merge the template into every PO file (msgmerge --previous).")
 @PROJECT_OPTION
 def update(project_dir: Path) -> None:
-    """Bring every translations/<lang>.po in step with the template (like msgmerge)."""
+    """Bring every translations/<lang>.po in step with the template (GNU msgmerge --previous).
+
+    Unchanged English keeps its translation wherever it moved; changed English becomes
+    fuzzy, with the previous English kept for the translator; English no longer used
+    becomes obsolete (#~), and is used again if it comes back."""
     from ..editions import pot_path
     from ..i18n.catalog import update_po
 
@@ -200,11 +212,14 @@ def update(project_dir: Path) -> None:
                    f"{result.untranslated} untranslated, {result.obsolete} obsolete")
 
 
-@i18n.command()
+@i18n.command(short_help="Translated, fuzzy and untranslated messages per language and part.")
 @PROJECT_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table per language; json: the same figures for other tools.")
 def status(project_dir: Path, fmt: str) -> None:
-    """Translated / fuzzy / untranslated messages per language and per part."""
+    """Translated, fuzzy and untranslated messages per language and per part of the book,
+    and how many messages do not use an approved term. Fuzzy and untranslated messages are
+    printed in English in the editions."""
     from ..i18n.catalog import read_po, shown, status_of
 
     project = _project(project_dir)
@@ -239,7 +254,7 @@ def status(project_dir: Path, fmt: str) -> None:
         click.echo(f"  termbase: {groups['all']['term_warnings']} message(s) not using an approved term")
 
 
-@i18n.command("export")
+@i18n.command("export", short_help="Write XLIFF, TMX or TBX of a language for a CAT tool.")
 @PROJECT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["xliff", "tmx", "tbx"]), required=True,
               help="xliff: the messages for a CAT tool (XLIFF 1.2); tmx: the approved translations as a "
@@ -248,7 +263,8 @@ def status(project_dir: Path, fmt: str) -> None:
               help="Where to write (default: build/i18n/compendium-LANG.xlf, .tmx or terms-LANG.tbx).")
 @click.argument("lang")
 def export_(project_dir: Path, fmt: str, output: Path | None, lang: str) -> None:
-    """Write LANG's messages, translation memory or termbase for a translation tool."""
+    """Write LANG's messages (XLIFF), approved translations (TMX) or termbase (TBX) for a
+    translation tool such as memoQ, Trados or Phrase."""
     from ..editions import po_path
     from ..i18n.exchange import export_tbx, export_tmx, export_xliff
 
@@ -268,12 +284,17 @@ def export_(project_dir: Path, fmt: str, output: Path | None, lang: str) -> None
     click.echo(f"wrote {out} ({count} {what})")
 
 
-@i18n.command("import")
+@i18n.command("import", short_help="Merge a translated XLIFF back into its PO file.")
 @PROJECT_OPTION
-@click.option("--lang", default=None, help="The PO file to merge into (default: the XLIFF's target-language).")
+@click.option("--lang", default=None, metavar="LANG",
+              help="The language whose PO file to merge into (default: the XLIFF's target-language).")
 @click.argument("xliff_file", type=click.Path(dir_okay=False, path_type=Path))
 def import_(project_dir: Path, lang: str | None, xliff_file: Path) -> None:
-    """Merge a translated XLIFF (from `i18n export --format xliff`) back into translations/LANG.po."""
+    """Merge a translated XLIFF (from `i18n export --format xliff`) back into translations/LANG.po.
+
+    A unit confirmed in the CAT tool comes back translated, one left unconfirmed fuzzy. A
+    file whose English no longer matches the PO file is refused, naming the XLIFF line:
+    export again and let the tool's translation memory fill in the work already done."""
     from lxml import etree
 
     from ..editions import po_path
