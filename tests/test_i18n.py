@@ -402,3 +402,22 @@ def test_chinese_factsheet_footer_and_full_title_are_whole_messages() -> None:
     full_title = f"{meta.subtitle}的{meta.title}"
     assert page.xpath("//p[@class='masthead-book']")[0].text_content() == full_title
     assert page.xpath("//p[@class='get-title']")[0].text_content() == full_title
+
+
+def test_i18n_help_lists_every_command_with_a_whole_summary() -> None:
+    """`compendium i18n --help` is where a translator starts: each command's line in the
+    list is a whole summary (click cuts a long first sentence to "..."), and each command's
+    own help says what it writes."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    shown = CliRunner().invoke(main, ["i18n", "--help"], terminal_width=100).output
+    listed = dict(re.findall(r"^  (\w+)\s{2,}(.+)$", shown.split("Commands:")[1], re.M))
+    assert sorted(listed) == ["export", "extract", "import", "init", "status", "update"], shown
+    assert not [line for line in listed.values() if line.endswith("...")], listed
+    init_help = CliRunner().invoke(main, ["i18n", "init", "--help"]).output
+    assert "translations/LANG.po" in init_help and "translations/terms/LANG.yml" in init_help
+    assert "book.yml" in init_help
+    update_help = CliRunner().invoke(main, ["i18n", "update", "--help"]).output
+    assert "fuzzy" in update_help and "obsolete" in update_help
