@@ -315,6 +315,60 @@ def test_xliff_export_protects_placeholders_and_round_trips(book: Path) -> None:
     assert (book / "translations" / "fr.po").read_bytes() == before
 
 
+SHIPPED_LANGS = [path.stem for path in sorted((ROOT / "translations").glob("*.po"))]
+
+
+@pytest.mark.parametrize("lang", SHIPPED_LANGS)
+def test_shipped_translation_round_trips_through_xliff(lang: str, tmp_path: Path) -> None:
+    """The real PO files (language spans, right-to-left and CJK text, every kind of placeholder):
+    translate-toolkit's xliff2po reads the XLIFF export back into the same translations, and
+    importing it leaves the PO file byte-identical."""
+    from pipeline.i18n.exchange import export_xliff, import_xliff
+
+    po_file = tmp_path / f"{lang}.po"
+    shutil.copyfile(ROOT / "translations" / f"{lang}.po", po_file)
+    xlf = tmp_path / f"compendium-{lang}.xlf"
+    count = export_xliff(po_file, xlf, lang)
+    ours = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po_file)) if e.msgid and not e.obsolete}
+    assert count == len(ours)
+    back = tmp_path / "back.po"
+    subprocess.run([str(Path(sys.executable).parent / "xliff2po"), "-i", str(xlf), "-o", str(back)],
+                   check=True, capture_output=True)
+    assert {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(back)) if e.msgid} == ours
+    before = po_file.read_bytes()
+    changed, units = import_xliff(xlf, po_file)
+    assert (changed, units) == (0, count)
+    assert po_file.read_bytes() == before
+
+
+def test_splitting_a_paragraph_of_the_real_introduction_keeps_every_french_translation(tmp_path: Path) -> None:
+    """The issue's own case, on the real book: one paragraph of source/front/introduction.md
+    split in two, then `i18n extract` and `i18n update`. Every other French message keeps its
+    translation, not fuzzy; the second half is fuzzy with the whole former paragraph as its
+    previous English (as `msgmerge --previous` pairs it); nothing else changes."""
+    root = tmp_path / "book"
+    shutil.copytree(ROOT / "source", root / "source")
+    (root / "themes").symlink_to(ROOT / "themes")
+    (root / "translations").mkdir()
+    for name in ("compendium.pot", "fr.po"):
+        shutil.copyfile(ROOT / "translations" / name, root / "translations" / name)
+    shutil.copytree(ROOT / "translations" / "terms", root / "translations" / "terms")
+    before = {e.msgid: e.msgstr for e in polib.pofile(str(root / "translations" / "fr.po"))
+              if not e.obsolete and not e.fuzzy and e.msgstr}
+    intro = root / INTRO
+    whole = next(p for p in intro.read_text().split("\n\n") if p.startswith("Business leaders"))
+    first, _, second = whole.partition(" While the public sector")
+    second = "While the public sector" + second
+    intro.write_text(intro.read_text().replace(whole, f"{first}\n\n{second}"))
+    found = merge_and_compare(root)
+    assert whole not in found and found[first].msgstr == "" and not found[first].fuzzy
+    assert found[second].fuzzy and found[second].previous_msgid == whole
+    assert found[second].msgstr == before[whole]
+    kept = {msgid: msgstr for msgid, msgstr in before.items() if msgid != whole}
+    assert {msgid: (found[msgid].msgstr, found[msgid].fuzzy) for msgid in kept} == {
+        msgid: (msgstr, False) for msgid, msgstr in kept.items()}
+
+
 def test_xliff_import_takes_a_translation_and_refuses_a_changed_source(book: Path) -> None:
     assert cli(book, "i18n", "export", "--format", "xliff", "fr").returncode == 0
     xlf = book / "build" / "i18n" / "compendium-fr.xlf"
