@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # (a build with nothing to do loads neither)
+    from .load import BookHeader
     from .model import Book
     from .theme import Theme
 
@@ -48,6 +49,12 @@ class Project:
     def manifest(self) -> Path:
         """build/manifest.json: every artifact with its path, language, kind, pages, size and hash."""
         return self.build / "manifest.json"
+
+    def book_header(self) -> BookHeader:
+        """book.yml's title, source language and languages (the book itself is not loaded)."""
+        from .load import read_book_header
+
+        return read_book_header(self.source)
 
     def cache_dir(self) -> Path:
         """Where builds keep what they may reuse (drawn covers, subset fonts)."""

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("transforms", ("pipeline.transforms",)),
     # (with the project's types -- Project, Edition, Artifact, PageMap -- that
     # the stages above take as values)
-    ("load", ("pipeline.load", "pipeline.markdown", "pipeline.yamlfile", "pipeline.factsheets",
+    ("load", ("pipeline.load", "pipeline.markdown", "pipeline.yamlfile", "pipeline.schema", "pipeline.factsheets",
               "pipeline.theme", "pipeline.project", "pipeline.text_units")),
     # What every stage may use: files (reading sources, atomic writes),
     # timestamps, language facts. (The model's translatable units, text_units,
