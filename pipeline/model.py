@@ -325,11 +325,6 @@ class Factsheet:
     def all_boxes(self) -> list[FactsheetRef]:
         return self.boxes + [ref for refs in self.boxes_by_language.values() for ref in refs]
 
-    @property
-    def name(self) -> str:
-        """The artifact's name without extension: factsheet-<sector>."""
-        return f"factsheet-{self.sector}"
-
 
 @dataclass
 class Book:

@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # What every stage may use: files (reading sources, atomic writes),
     # timestamps, language facts. (The model's translatable units, text_units,
     # sit with load: they locate YAML fields through the YAML reader.)
-    ("utilities", ("pipeline.files", "pipeline.timestamps", "pipeline.languages")),
+    ("utilities", ("pipeline.files", "pipeline.timestamps", "pipeline.languages", "pipeline.pdf_tree")),
     ("model", ("pipeline", "pipeline.model", "pipeline.errors")),
 ]
 
