@@ -442,6 +442,8 @@ class Loader:
             rights=data.get("rights", ""),
             address=data.get("address", ""),
             publication_url=data.get("publication_url", ""),
+            key_locs={**{str(key): at(key) for key in data},
+                      **{f"keywords.{n + 1}": at("keywords", n) for n in range(len(data.get("keywords", [])))}},
         )
         contents = data["contents"]
 
