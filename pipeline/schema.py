@@ -123,10 +123,10 @@ def validate(data: Any, shape: Shape, where: Where, *path: str | int, what: str 
     name = data.get(shape.name_key) if shape.name_key else None
     if isinstance(name, str) and name:
         what = f"{what} '{name}'"
-    unknown = sorted(map(str, set(data) - set(shape.keys)))
+    unknown = sorted(set(data) - set(shape.keys), key=str)  # (a key YAML reads as a number stays one: its line)
     if unknown:
-        raise SourceError(f"{_prefix(what)}unknown key(s) {', '.join(unknown)} (expected {shape.expected()})",
-                          where(*path, unknown[0]))
+        raise SourceError(f"{_prefix(what)}unknown key(s) {', '.join(map(str, unknown))} "
+                          f"(expected {shape.expected()})", where(*path, unknown[0]))
     for key, declared in shape.keys.items():
         if key not in data:
             if declared.required:
