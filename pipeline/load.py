@@ -370,14 +370,8 @@ class Loader:
     # -- The book -----------------------------------------------------------
 
     def load(self) -> Book:
-        src = self.reader.source_dir
-        if not src.is_dir():
-            raise SourceError(f"source folder '{src}' does not exist")
-        book_path = src / "book.yml"
-        data, where = self.reader.yaml(book_path)
+        data, where = _read_book_yml(self.reader)
         rel = where.file
-        # Every key's type, and whether it may be there at all, before anything is read.
-        validate(data, BOOK, where)
         at = where
 
         self.icons = self.load_icons()
@@ -524,6 +518,16 @@ def _dedent(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
+def _read_book_yml(reader: _Reader) -> tuple[dict[str, Any], Where]:
+    """book.yml, parsed and checked against the schema (every key's type, and whether
+    it may be there at all) before anything it names is read."""
+    if not reader.source_dir.is_dir():
+        raise SourceError(f"source folder '{reader.source_dir}' does not exist")
+    data, where = reader.yaml(reader.source_dir / "book.yml")
+    validate(data, BOOK, where)
+    return data, where
+
+
 @dataclass(frozen=True)
 class BookHeader:
     """What book.yml says of the book itself, read without loading its files:
@@ -541,9 +545,7 @@ def read_book_header(source_dir: Path | str = "source") -> BookHeader:
     from .errors import show_paths_from
 
     show_paths_from(project_root_of(source_dir))
-    reader = _Reader(source_dir)
-    data, where = reader.yaml(reader.source_dir / "book.yml")
-    validate(data, BOOK, where)
+    data, _where = _read_book_yml(_Reader(source_dir))
     return BookHeader(data["title"], data["language"], [entry["code"] for entry in data["languages"]])
 
 
