@@ -14,11 +14,13 @@ from collections.abc import Callable
 from .errors import PipelineError
 from .formats import BY_NAME, Job
 from .formats.base import Format
+from .formats.base import page_map_key as _page_map_key
 from .formats.pdf import page_map_path
 from .project import MAX_PAGES, Artifact, Edition, PageMap, Project, file_digest, load_page_map
 
 __all__ = ["MAX_PAGES", "Artifact", "Edition", "PageMap", "Project", "build_epub", "build_factsheets",
-           "build_pdf", "english_edition", "ensure_page_map", "file_digest", "layout_key", "read_page_map"]
+           "build_pdf", "english_edition", "ensure_page_map", "file_digest", "layout_key", "page_map_key",
+           "read_page_map"]
 
 # render/pdf.py's profiles, by the format that lays each out
 _PDF_FORMATS = {"screen": "pdf", "print": "print-pdf"}
@@ -97,8 +99,13 @@ def read_page_map(project: Project, lang: str) -> dict[str, int]:
 
 
 def layout_key(project: Project, edition: Edition) -> str:
-    """The print PDF's content key (which is also its page map's): see formats/base.layout_key."""
+    """The print PDF's content key: see formats/base.layout_key."""
     return BY_NAME["print-pdf"].prepare(Job(project, edition)).key
+
+
+def page_map_key(project: Project, edition: Edition) -> str:
+    """The key of the print edition's page map: see formats/base.page_map_key."""
+    return _page_map_key(BY_NAME["print-pdf"].prepare(Job(project, edition)).payload, edition.theme.root)
 
 
 def ensure_page_map(project: Project, edition: Edition,
@@ -112,14 +119,15 @@ def ensure_page_map(project: Project, edition: Edition,
     fmt = BY_NAME["print-pdf"]
     job = Job(project, edition)
     prepared = fmt.prepare(job)
+    key = _page_map_key(prepared.payload, edition.theme.root)
     path = page_map_path(project, edition.lang)
     current = load_page_map(path)
-    if current is not None and current.key == prepared.key:
+    if current is not None and current.key == key:
         return current
     why = "missing" if not path.exists() else "out of date" if current is not None else "unreadable"
     progress(f"{edition.lang}: the print page map is {why}: laying out the print edition again")
     fmt.write(job, fmt.render(job, prepared))
     current = load_page_map(path)
-    if current is None or current.key != prepared.key:
+    if current is None or current.key != key:
         raise PipelineError(f"page map '{path}' was not written by the print build")
     return current

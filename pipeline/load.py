@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import re
-import reprlib
 import string
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import PipelineError, SourceError
+from .errors import SourceError
 from .files import project_path, read_source
 from .markdown import (
     FOOTNOTE_LABEL_RE,
@@ -41,23 +41,11 @@ from .model import (
     block_inlines,
     walk_blocks,
 )
+from .schema import BOOK, short, validate
 from .timestamps import DATE_RANGE
-from .yamlfile import Path as YamlPath
-from .yamlfile import parse_yaml_located
+from .yamlfile import Where, parse_yaml_located
 
 ICON_TABLE = "icon-table"
-_BCP47_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
-
-
-_REPR = reprlib.Repr()
-_REPR.maxstring = _REPR.maxother = 40
-_REPR.maxlist = _REPR.maxdict = 4
-_REPR.maxlevel = 2
-
-
-def _short(value: Any) -> str:
-    """A value as it may appear in a one-line message, however large it is."""
-    return " ".join(_REPR.repr(value).split())
 
 
 def project_root_of(source_dir: Path) -> Path:
@@ -78,7 +66,7 @@ class _Reader:
     def resolve(self, name: str, loc: Loc) -> Path:
         """A path named in a YAML file, which must stay inside source/."""
         if not isinstance(name, str) or not name:
-            raise SourceError(f"expected a file name, got {_short(name)}", loc)
+            raise SourceError(f"expected a file name, got {short(name)}", loc)
         path = (self.source_dir / name).resolve()
         if not path.is_relative_to(self.source_dir):
             raise SourceError(f"'{name}' points outside the source folder", loc)
@@ -96,28 +84,11 @@ class _Reader:
         self.files.append(rel)
         return text
 
-    def yaml(self, path: Path, loc: Loc | None = None) -> tuple[Any, _Where]:
+    def yaml(self, path: Path, loc: Loc | None = None) -> tuple[Any, Where]:
         text = self.read(path, loc)
         rel = self.rel(path)
         data, lines = parse_yaml_located(text, rel)
-        return data, _Where(rel, lines)
-
-
-class _Where:
-    """The place of a value in a YAML file, by path: `where("contents", "parts", 0)`.
-
-    A path that does not exist (a missing key) falls back to its nearest
-    parent, so a message about a missing key names the mapping that lacks it.
-    """
-
-    def __init__(self, file: str, lines: dict[YamlPath, int]) -> None:
-        self.file = file
-        self.lines = lines
-
-    def __call__(self, *path: str | int) -> Loc:
-        while path and path not in self.lines:
-            path = path[:-1]
-        return Loc(self.file, self.lines.get(path, 1))
+        return data, Where(rel, lines)
 
 
 def _expect(mapping: dict, key: str, kind: type | tuple[type, ...], loc: Loc, what: str,
@@ -143,7 +114,7 @@ def _expect(mapping: dict, key: str, kind: type | tuple[type, ...], loc: Loc, wh
             "int": "a whole number",
         }.get(names, names)
         raise SourceError(
-            f"{what}: '{key}' should be {expected}, got {type(value).__name__} {_short(value)}", loc
+            f"{what}: '{key}' should be {expected}, got {type(value).__name__} {short(value)}", loc
         )
     return value
 
@@ -154,7 +125,7 @@ def split_front_matter(text: str, file: str) -> tuple[dict, str, int]:
     return meta, body, body_line
 
 
-def _split_front_matter(text: str, file: str) -> tuple[dict, _Where, str, int]:
+def _split_front_matter(text: str, file: str) -> tuple[dict, Where, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise SourceError(
@@ -167,7 +138,7 @@ def _split_front_matter(text: str, file: str) -> tuple[dict, _Where, str, int]:
                 meta = {}
             if not isinstance(meta, dict):
                 raise SourceError("front matter must be a mapping of keys to values", Loc(file, 2))
-            return meta, _Where(file, where), "\n".join(lines[i + 1 :]), i + 2
+            return meta, Where(file, where), "\n".join(lines[i + 1 :]), i + 2
     raise SourceError("front matter is not closed: expected a second line '---'", Loc(file, 1))
 
 
@@ -332,7 +303,7 @@ class Loader:
             number = ""
         if not isinstance(number, str | int) or isinstance(number, bool):
             raise SourceError(
-                f"front matter: 'number' should be text like \"1.3\", got {_short(number)}",
+                f"front matter: 'number' should be text like \"1.3\", got {short(number)}",
                 where("number"),
             )
         sectors = _expect(meta, "sectors", list, where("sectors"), what)
@@ -344,7 +315,7 @@ class Loader:
         for n, s in enumerate(sectors):
             if not isinstance(s, str):
                 raise SourceError(
-                    f"front matter: 'sectors' should list sector ids, found {_short(s)}",
+                    f"front matter: 'sectors' should list sector ids, found {short(s)}",
                     where("sectors", n),
                 )
             if self.sectors and s not in self.sectors:
@@ -399,43 +370,20 @@ class Loader:
     # -- The book -----------------------------------------------------------
 
     def load(self) -> Book:
-        src = self.reader.source_dir
-        if not src.is_dir():
-            raise SourceError(f"source folder '{src}' does not exist")
-        book_path = src / "book.yml"
-        data, where = self.reader.yaml(book_path)
+        data, where = _read_book_yml(self.reader)
         rel = where.file
-        if not isinstance(data, dict):
-            raise SourceError(
-                "book.yml: expected a mapping (title, subtitle, contents, ...)", where()
-            )
-
         at = where
 
         self.icons = self.load_icons()
         self.sectors = sectors = self.load_sectors()
 
         languages: list[Language] = []
-        for n, entry in enumerate(_expect(data, "languages", list, at("languages"), "book.yml")):
+        for n, entry in enumerate(data["languages"]):
             loc = at("languages", n)
-            if not isinstance(entry, dict):
-                raise SourceError("book.yml: each language is a mapping {code, name, status}", loc)
-            code = _expect(entry, "code", str, loc, "language")
-            if not _BCP47_RE.match(code):
-                raise SourceError(
-                    f"language code '{code}' is not a BCP 47 tag like 'fr', 'zh-Hans' or 'es-419'",
-                    loc,
-                )
-            status = _expect(entry, "status", str, loc, f"language '{code}'")
-            if status not in ("source", "draft", "reviewed"):
-                raise SourceError(
-                    f"language '{code}': status '{status}' should be source, draft or reviewed", loc
-                )
+            code = entry["code"]
             if any(lang.code == code for lang in languages):
                 raise SourceError(f"language '{code}' is listed twice", loc)
-            languages.append(
-                Language(code, _expect(entry, "name", str, loc, f"language '{code}'"), status, loc)
-            )
+            languages.append(Language(code, entry["name"], entry["status"], loc))
 
         listed: dict[Path, Loc] = {}
 
@@ -456,16 +404,9 @@ class Loader:
             about_path, about_loc = listed_path(data["about"], "about")
             about = self.load_section(about_path, "about", about_loc).blocks
 
-        language = _expect(data, "language", str, at("language"), "book.yml")
-        if not _BCP47_RE.match(language):
-            raise SourceError(
-                f"language code '{language}' is not a BCP 47 tag like 'en'", at("language")
-            )
-        year = _expect(data, "year", int, at("year"), "book.yml")
-        raw_date = _expect(data, "date", (str, datetime.date), at("date"), "book.yml")
+        year = data["year"]
+        raw_date = data["date"]
         date = raw_date.isoformat() if isinstance(raw_date, datetime.date) else raw_date
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-            raise SourceError(f"book.yml: 'date' should be YYYY-MM-DD, got '{date}'", at("date"))
         try:
             parsed_date = datetime.date.fromisoformat(date)
         except ValueError:
@@ -478,68 +419,31 @@ class Loader:
         if not DATE_RANGE[0].year <= year <= DATE_RANGE[1].year:
             raise SourceError(f"book.yml: 'year' {year} is outside {DATE_RANGE[0].year}..{DATE_RANGE[1].year}",
                               at("year"))
-        keywords = _expect(
-            data, "keywords", list, at("keywords"), "book.yml", required=False, default=[]
-        )
-        for n, keyword in enumerate(keywords):
-            if not isinstance(keyword, str):
-                raise SourceError(
-                    f"book.yml: 'keywords' should list words, found {_short(keyword)}",
-                    at("keywords", n),
-                )
         meta = BookMeta(
-            title=_expect(data, "title", str, at("title"), "book.yml"),
-            subtitle=_expect(data, "subtitle", str, at("subtitle"), "book.yml"),
-            publisher=_expect(data, "publisher", str, at("publisher"), "book.yml"),
-            publisher_unit=_expect(
-                data,
-                "publisher_unit",
-                str,
-                at("publisher_unit"),
-                "book.yml",
-                required=False,
-                default="",
-            ),
+            title=data["title"],
+            subtitle=data["subtitle"],
+            publisher=data["publisher"],
+            publisher_unit=data.get("publisher_unit", ""),
             year=year,
             date=date,
-            language=language,
-            author=_expect(
-                data,
-                "author",
-                str,
-                at("author"),
-                "book.yml",
-                required=False,
-                default=data.get("publisher", ""),
-            ),
-            subject=_expect(
-                data, "subject", str, at("subject"), "book.yml", required=False, default=""
-            ),
-            keywords=keywords,
+            language=data["language"],
+            author=data.get("author", data["publisher"]),
+            subject=data.get("subject", ""),
+            keywords=data.get("keywords", []),
             languages=languages,
             about=about,
             loc=Loc(rel, 1),
-            **{
-                key: _expect(data, key, str, at(key), "book.yml", required=False, default="")
-                for key in ("rights", "address", "publication_url")
-            },
+            rights=data.get("rights", ""),
+            address=data.get("address", ""),
+            publication_url=data.get("publication_url", ""),
+            key_locs={**{str(key): at(key) for key in data},
+                      **{f"keywords.{n + 1}": at("keywords", n) for n in range(len(data.get("keywords", [])))}},
         )
-
-        contents = _expect(data, "contents", dict, at("contents"), "book.yml")
-        unknown = set(contents) - {"front", "parts", "back", "footnotes"}
-        if unknown:
-            first = sorted(map(str, unknown))[0]
-            raise SourceError(
-                f"book.yml contents: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
-                "(expected front, parts, back, footnotes)",
-                at("contents", first),
-            )
+        contents = data["contents"]
 
         front: list[Section] = []
         icon_table_after = ""
-        front_list = _expect(contents, "front", list, at("contents", "front"), "book.yml contents",
-                             required=False, default=[])
-        for n, name in enumerate(front_list):
+        for n, name in enumerate(contents.get("front", [])):
             if name == ICON_TABLE:
                 icon_table_after = front[-1].id if front else ""
                 continue
@@ -547,27 +451,17 @@ class Loader:
             front.append(self.load_section(path, "front", loc))
 
         parts: list[Part] = []
-        parts_list = _expect(contents, "parts", list, at("contents", "parts"), "book.yml contents")
-        for n, entry in enumerate(parts_list):
-            if not isinstance(entry, dict) or "opener" not in entry:
-                raise SourceError("book.yml: each part is {opener: FILE, sections: [FILE, ...]}",
-                                  at("contents", "parts", n))
+        for n, entry in enumerate(contents["parts"]):
             path, loc = listed_path(entry["opener"], "contents", "parts", n, "opener")
             opener = self.load_section(path, "part", loc)
-            sections_list = entry.get("sections", [])
-            if not isinstance(sections_list, list):
-                raise SourceError("book.yml: a part's 'sections' should be a list of files",
-                                  at("contents", "parts", n, "sections"))
             sections = []
-            for m, name in enumerate(sections_list):
+            for m, name in enumerate(entry.get("sections", [])):
                 spath, sloc = listed_path(name, "contents", "parts", n, "sections", m)
                 sections.append(self.load_section(spath, "section", sloc))
             parts.append(Part(opener, sections))
 
         back: list[Section] = []
-        back_list = _expect(contents, "back", list, at("contents", "back"), "book.yml contents",
-                            required=False, default=[])
-        for n, name in enumerate(back_list):
+        for n, name in enumerate(contents.get("back", [])):
             path, loc = listed_path(name, "contents", "back", n)
             back.append(self.load_section(path, "back", loc))
 
@@ -624,19 +518,41 @@ def _dedent(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
-def book_languages(source_dir: Path | str = "source") -> tuple[list[str], str]:
-    """The language codes book.yml lists, and the source language, without
-    loading the whole book: read through the one reader. When book.yml does
-    not give them plainly, the book is loaded, to say precisely what is wrong."""
+def _read_book_yml(reader: _Reader) -> tuple[dict[str, Any], Where]:
+    """book.yml, parsed and checked against the schema (every key's type, and whether
+    it may be there at all) before anything it names is read."""
+    if not reader.source_dir.is_dir():
+        raise SourceError(f"source folder '{reader.source_dir}' does not exist")
+    data, where = reader.yaml(reader.source_dir / "book.yml")
+    validate(data, BOOK, where)
+    return data, where
+
+
+@dataclass(frozen=True)
+class BookHeader:
+    """What book.yml says of the book itself, read without loading its files:
+    for the commands and the build, which need the languages before the book."""
+
+    title: str
+    language: str  # the source language
+    languages: list[str]  # every language's code, in book.yml's order
+
+
+def read_book_header(source_dir: Path | str = "source") -> BookHeader:
+    """book.yml's title and languages, through the one reader and the one schema
+    (a file that does not fit is refused with the same message the loader gives)."""
     source_dir = Path(source_dir)
-    try:
-        reader = _Reader(source_dir)
-        data, _ = reader.yaml(reader.source_dir / "book.yml")
-        codes = [str(entry["code"]) for entry in data["languages"]]
-        return codes, str(data["language"])
-    except (KeyError, TypeError, PipelineError):
-        load_book(source_dir)
-        raise
+    from .errors import show_paths_from
+
+    show_paths_from(project_root_of(source_dir))
+    data, _where = _read_book_yml(_Reader(source_dir))
+    return BookHeader(data["title"], data["language"], [entry["code"] for entry in data["languages"]])
+
+
+def book_languages(source_dir: Path | str = "source") -> tuple[list[str], str]:
+    """The language codes book.yml lists, and the source language."""
+    header = read_book_header(source_dir)
+    return header.languages, header.language
 
 
 def load_book(source_dir: Path | str = "source") -> Book:

@@ -282,6 +282,9 @@ class BookMeta:
     address: str = ""
     # The Compendium's publication page; the factsheets print it only when set.
     publication_url: str = ""
+    # The line of each key book.yml writes ("title"), and of each keyword
+    # ("keywords.1"): where a message or a PO file's `#:` reference points.
+    key_locs: dict[str, Loc] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -324,11 +327,6 @@ class Factsheet:
 
     def all_boxes(self) -> list[FactsheetRef]:
         return self.boxes + [ref for refs in self.boxes_by_language.values() for ref in refs]
-
-    @property
-    def name(self) -> str:
-        """The artifact's name without extension: factsheet-<sector>."""
-        return f"factsheet-{self.sector}"
 
 
 @dataclass

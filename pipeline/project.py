@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # (a build with nothing to do loads neither)
+    from .load import BookHeader
     from .model import Book
     from .theme import Theme
 
@@ -48,6 +49,12 @@ class Project:
     def manifest(self) -> Path:
         """build/manifest.json: every artifact with its path, language, kind, pages, size and hash."""
         return self.build / "manifest.json"
+
+    def book_header(self) -> BookHeader:
+        """book.yml's title, source language and languages (the book itself is not loaded)."""
+        from .load import read_book_header
+
+        return read_book_header(self.source)
 
     def cache_dir(self) -> Path:
         """Where builds keep what they may reuse (drawn covers, subset fonts)."""
@@ -101,8 +108,10 @@ PAGE_MAP_NAME = "pagemap.json"
 class PageMap:
     """Which page of the print edition each id lands on (build/<lang>/pagemap.json).
 
-    `key` is the print PDF's content key: the map is current exactly when the
-    print PDF it came from is.
+    `key` hashes what the print layout's pages are made from (formats/base.py,
+    `page_map_key`): the map is current exactly when those are. `pdf_key` is
+    the content key of the print PDF written with it (which also covers the
+    PDF's date): what the build hands the map on with.
     """
 
     path: Path
@@ -110,9 +119,12 @@ class PageMap:
     pages: int | None
     ids: dict[str, int]
     source: str = ""
+    pdf_key: str = ""
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {"key": self.key}
+        if self.pdf_key:
+            data["pdf_key"] = self.pdf_key
         if self.source:
             data["source"] = self.source
         if self.pages is not None:
@@ -144,5 +156,6 @@ def load_page_map(path: Path) -> PageMap | None:
         if not (isinstance(page, int) and not isinstance(page, bool) and 1 <= page <= pages):
             return None
         ids[ident] = page
-    source = data.get("source", "")
-    return PageMap(path, data["key"], pages, ids, source if isinstance(source, str) else "")
+    source, pdf_key = data.get("source", ""), data.get("pdf_key", "")
+    return PageMap(path, data["key"], pages, ids, source if isinstance(source, str) else "",
+                   pdf_key if isinstance(pdf_key, str) else "")

@@ -497,7 +497,7 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
     state = State(project.build / STATE_FILE)
     if state.problem:
         progress.note(state.problem)
-    source_lang = _source_language(project)
+    source_lang = project.book_header().language
     keys = input_keys(project, languages, source_lang)
     tasks = plan(project, formats, languages)
     result = BuildResult()
@@ -525,13 +525,6 @@ def _build(project: Project, formats: list[str], languages: list[str], jobs: int
     state.save()
     write_manifest(project, tasks, state)
     return result
-
-
-def _source_language(project: Project) -> str:
-    from .yamlfile import parse_yaml
-
-    data = parse_yaml((project.source / "book.yml").read_text(encoding="utf-8"), "source/book.yml")
-    return str(data.get("language", "en")) if isinstance(data, dict) else "en"
 
 
 def _execute(project: Project, todo: list[Task], state: State, keys: dict[str, str], jobs: int,

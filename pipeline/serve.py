@@ -234,7 +234,7 @@ def serve(project: Project, lang: str | None, port: int, say: Callable[[str], No
     for line in errors:
         say(line)
     state.publish(errors)
-    chosen = lang or _source_language(project)
+    chosen = lang or project.book_header().language
     site = project.build / "web"
     site.mkdir(parents=True, exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site, state, chosen))
@@ -269,12 +269,6 @@ def serve(project: Project, lang: str | None, port: int, say: Callable[[str], No
         server.server_close()
         thread.join(timeout=5)
     say("stopped")
-
-
-def _source_language(project: Project) -> str:
-    from .scheduler import _source_language as source_language
-
-    return source_language(project)
 
 
 def _shown(project: Project, path: Path) -> str:

@@ -87,16 +87,25 @@ def _plain(ctx: str, obj: object, name: str, loc: Loc, group: str) -> Unit | Non
 def book_units(book: Book) -> Iterator[Unit]:
     """Every translatable unit of the book, in reading order (book.yml and the rest first)."""
     meta = book.meta
+
+    def key_loc(key: str) -> Loc:
+        # the line book.yml writes the key on, as the loader found it; a field the
+        # file does not write (the author defaults to the publisher) has no line of
+        # its own: line 0, no `#:` reference, rather than `book.yml:1`
+        if not meta.key_locs:  # (a model made by hand)
+            return meta.loc
+        return meta.key_locs.get(key, Loc(meta.loc.file, 0))
+
     for name in ("title", "subtitle", "publisher", "publisher_unit", "author", "subject", "rights", "address"):
-        unit = _plain(f"book.{name}", meta, name, meta.loc, "book")
+        unit = _plain(f"book.{name}", meta, name, key_loc(name), "book")
         if unit:
             yield unit
     for index, keyword in enumerate(meta.keywords):
         def set_keyword(text: str, index: int = index) -> None:
             meta.keywords[index] = text
 
-        yield Unit(f"book.keywords.{index + 1}", None, keyword, meta.loc, "metadata", set_text=set_keyword,
-                   notes=["a keyword of the PDF and EPUB metadata (/Keywords)"])
+        yield Unit(f"book.keywords.{index + 1}", None, keyword, key_loc(f"keywords.{index + 1}"), "metadata",
+                   set_text=set_keyword, notes=["a keyword of the PDF and EPUB metadata (/Keywords)"])
     yield from _block_units(meta.about, "book", meta.loc)
     for icon in book.icons.values():
         for name in ("label", "description"):
@@ -197,38 +206,11 @@ def theme_units(strings: dict[str, str], file: str, file_text: str = "") -> Iter
 
 
 def locate_yaml_keys(units: list[Unit], root: Path) -> list[Unit]:
-    """Point the YAML files' strings at their own lines (the loader knows only the
-    file, or the line an icon's or a sector's entry starts on).
-
-    A unit `book.<name>` gets the line of `<name>:`; keyword n the line of its
-    n-th list item under `keywords:`; `icon.<id>.<field>` (icons.yml) and
-    `sector.<id>.<field>` (sectors.yml) the line of their field."""
+    """Point icons.yml's and sectors.yml's strings at their own lines (the loader
+    knows the line an icon's or a sector's entry starts on): `icon.<id>.<field>`
+    and `sector.<id>.<field>` the line of their field. (book.yml's strings have
+    theirs from the loader: `BookMeta.key_locs`.)"""
     _locate_entry_fields(units, root)
-    by_file: dict[str, list[str]] = {}
-    for unit in units:
-        if not unit.ctx.startswith("book.") or unit.loc.line > 1 or not unit.loc.file.endswith(".yml"):
-            continue
-        if unit.loc.file not in by_file:
-            path = root / unit.loc.file
-            by_file[unit.loc.file] = path.read_text(encoding="utf-8").split("\n") if path.is_file() else []
-        lines = by_file[unit.loc.file]
-        name = unit.ctx.split(".")[1]
-        line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{name}:")), 0)
-        if name == "keywords" and line:
-            wanted = int(unit.ctx.split(".")[2])
-            seen = 0
-            for i in range(line, len(lines)):
-                stripped = lines[i].strip()
-                if stripped.startswith("- "):
-                    seen += 1
-                    if seen == wanted:
-                        line = i + 1
-                        break
-                elif stripped and not stripped.startswith("#"):
-                    break
-        # a field the file does not write (the author defaults to the publisher)
-        # has no line of its own: no `#:` reference rather than `book.yml:1`
-        unit.loc = Loc(unit.loc.file, line)
     return units
 
 

@@ -91,9 +91,44 @@ def _node_lines(node: yaml.Node | None, first_line: int) -> dict[Path, int]:
     return lines
 
 
+class Where:
+    """The place of a value in a YAML file, by path: `where("contents", "parts", 0)`.
+
+    A path that does not exist (a missing key) falls back to its nearest
+    parent, so a message about a missing key names the mapping that lacks it.
+    """
+
+    def __init__(self, file: str, lines: dict[Path, int]) -> None:
+        self.file = file
+        self.lines = lines
+
+    def __call__(self, *path: str | int) -> Loc:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return Loc(self.file, self.lines.get(path, 1))
+
+
+def _bad_timestamp_line(loader: _StrictLoader, node: yaml.Node | None) -> int:
+    """The (0-based) line of the first date-like scalar YAML cannot make a date of."""
+    todo = [node] if node is not None else []
+    while todo:
+        current = todo.pop(0)
+        if isinstance(current, yaml.ScalarNode) and current.tag.endswith(":timestamp"):
+            try:
+                loader.construct_yaml_timestamp(current)
+            except ValueError:
+                return current.start_mark.line
+        elif isinstance(current, yaml.MappingNode):
+            todo.extend(item for pair in current.value for item in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            todo.extend(current.value)
+    return 0
+
+
 def parse_yaml_located(text: str, file: str, first_line: int = 1) -> tuple[Any, dict[Path, int]]:
     """Parse YAML text that starts at `first_line` of `file`: (data, line of each path)."""
     loader = _StrictLoader(text)
+    node: yaml.Node | None = None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -118,6 +153,10 @@ def parse_yaml_located(text: str, file: str, first_line: int = 1) -> tuple[Any, 
         ) from None
     except RecursionError:
         raise SourceError("invalid YAML: nested too deeply", Loc(file, first_line)) from None
+    except ValueError as exc:
+        # an unquoted value that looks like a date but is none (2021-02-30)
+        line = first_line + _bad_timestamp_line(loader, node)
+        raise SourceError(f"invalid YAML: {exc} (a date is written YYYY-MM-DD)", Loc(file, line)) from None
     finally:
         loader.dispose()
     return data, lines

@@ -294,3 +294,18 @@ def test_a11y_command_refuses_what_is_not_a_pdf(tmp_path: Path) -> None:
     result = CliRunner().invoke(a11y, ["--no-ace", str(bogus)])
     assert result.exit_code == 1
     assert "not a readable PDF" in result.output and "Traceback" not in result.output
+
+
+def test_the_edition_checks_read_the_files_the_format_registry_names(tmp_path: Path) -> None:
+    """Every declared factsheet is checked, or reported as not built: none is skipped
+    because it is missing from build/ (the list comes from the registry, not a glob)."""
+    from pipeline.a11y.cli import check_edition_files
+
+    (tmp_path / "source" / "factsheets").mkdir(parents=True)
+    for sector in ("financial", "technology"):
+        (tmp_path / "source" / "factsheets" / f"{sector}.yml").write_text("budget: 2\n", encoding="utf-8")
+    results = check_edition_files(tmp_path, "en", None, use_ace=True)
+    assert list(results) == [f"build/en/{name}" for name in (
+        "compendium.pdf", "factsheet-financial.pdf", "factsheet-technology.pdf", "compendium.epub")]
+    assert all([finding.rule for finding in found] == ["not built"] for found in results.values()), results
+    assert "compendium build factsheets" in results["build/en/factsheet-technology.pdf"][0].message

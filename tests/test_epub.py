@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from pipeline.a11y.epubcheck import parse_report, run_epubcheck
-from pipeline.build import Project, build_epub, english_edition, ensure_page_map, layout_key
+from pipeline.build import Project, build_epub, english_edition, ensure_page_map, layout_key, page_map_key
 from pipeline.errors import PipelineError
 from pipeline.formats.epub import Epub
 from pipeline.languages import font_families
@@ -363,7 +363,7 @@ def test_page_map_is_reused_and_rebuilt_when_stale(built: Project) -> None:
     stamp = pdf.stat().st_mtime_ns
     current = ensure_page_map(built, edition)
     assert pdf.stat().st_mtime_ns == stamp, "a current page map must not lay the book out again"
-    assert current.key == layout_key(built, edition)
+    assert current.key == page_map_key(built, edition)
     path = built.out_dir("en") / "pagemap.json"
     data = json.loads(path.read_text())
     data["key"] = "sha256:stale"

@@ -361,7 +361,8 @@ def test_the_build_refuses_a_factsheet_that_names_a_missing_id(built: Project, t
 @pytest.mark.parametrize("text,line,words", [
     ("budget: four\n", 1, "'budget' should be a number of pages"),
     ("budget: 4\nboxs: [ll-fin-scope]\n", 2, "unknown key(s) boxs"),
-    ("budget: 4\npractices:\n  - id: pp-fast\n", 3, "'summary' should be one or two sentences"),
+    ("budget: 4\npractices:\n  - id: pp-fast\n", 3, "missing key 'summary' (one or two sentences"),
+    ("budget: 4\npractices:\n  - id: pp-fast\n    summary: ' '\n", 4, "'summary' should be one or two sentences"),
     ("budget: 4\npractices:\n  - id: pp-fast\n    summary: >-\n      A <b>bold</b> claim.\n", 5,
      "raw HTML"),
     ("budget: 4\nbudget: 2\n", 2, "duplicate key 'budget'"),

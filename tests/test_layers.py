@@ -40,12 +40,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("transforms", ("pipeline.transforms",)),
     # (with the project's types -- Project, Edition, Artifact, PageMap -- that
     # the stages above take as values)
-    ("load", ("pipeline.load", "pipeline.markdown", "pipeline.yamlfile", "pipeline.factsheets",
+    ("load", ("pipeline.load", "pipeline.markdown", "pipeline.yamlfile", "pipeline.schema", "pipeline.factsheets",
               "pipeline.theme", "pipeline.project", "pipeline.text_units")),
     # What every stage may use: files (reading sources, atomic writes),
-    # timestamps, language facts. (The model's translatable units, text_units,
+    # timestamps, language facts, a tagged PDF's ParentTree (read by the
+    # renderer and the accessibility check). (The model's translatable units, text_units,
     # sit with load: they locate YAML fields through the YAML reader.)
-    ("utilities", ("pipeline.files", "pipeline.timestamps", "pipeline.languages")),
+    ("utilities", ("pipeline.files", "pipeline.timestamps", "pipeline.languages", "pipeline.pdf_tree")),
     ("model", ("pipeline", "pipeline.model", "pipeline.errors")),
 ]
 

@@ -27,26 +27,39 @@ def _book_expectations(project_dir: Path, lang: str):  # type: ignore[no-untyped
     return expected_from_html(html)
 
 
-def check_edition_files(project_dir: Path, lang: str, ace: Path | None, use_ace: bool) -> dict[str, list[Finding]]:
-    """Findings per built file of one language (screen PDF, factsheets, EPUB)."""
+def edition_files(project_dir: Path, lang: str) -> list[Path]:
+    """The built files of one language that these checks read, as the format registry names
+    them: the screen PDF, each sector's factsheet, the EPUB (the print PDF is the screen PDF's
+    pages again, with PDF/X output conditions)."""
     from ..formats import BY_NAME
     from ..project import Project
+
+    project = Project.at(project_dir)
+    factsheets = BY_NAME["factsheets"]
+    return [
+        *BY_NAME["pdf"].products(project, lang),
+        *(path for sector in factsheets.units(project) for path in factsheets.products(project, lang, sector)),
+        *BY_NAME["epub"].products(project, lang),
+    ]
+
+
+def check_edition_files(project_dir: Path, lang: str, ace: Path | None, use_ace: bool) -> dict[str, list[Finding]]:
+    """Findings per built file of one language (screen PDF, factsheets, EPUB)."""
     from .contrast import check_contrast
     from .pdf_structure import check_pdf
 
-    project = Project.at(project_dir)
-    out_dir = project_dir / "build" / lang
     results: dict[str, list[Finding]] = {}
-    book = out_dir / BY_NAME["pdf"].products(project, lang)[0].name
-    shown = f"build/{lang}/{book.name}"
-    if book.is_file():
-        results[shown] = check_pdf(book, shown, _book_expectations(project_dir, lang)) + check_contrast(book, shown)
-    else:
-        results[shown] = [Finding(shown, "not built", shown, "run `compendium build pdf` first")]
-    for factsheet in sorted(out_dir.glob("factsheet-*.pdf")):
-        name = f"build/{lang}/{factsheet.name}"
-        results[name] = check_pdf(factsheet, name) + check_contrast(factsheet, name)
-    epub = out_dir / BY_NAME["epub"].products(project, lang)[0].name
+    screen_pdf, *factsheets, epub = edition_files(project_dir, lang)
+    for path in (screen_pdf, *factsheets):
+        shown = f"build/{lang}/{path.name}"
+        if not path.is_file():
+            fmt = "pdf" if path == screen_pdf else "factsheets"
+            results[shown] = [Finding(shown, "not built", shown, f"run `compendium build {fmt}` first")]
+        elif path == screen_pdf:
+            expected = _book_expectations(project_dir, lang)
+            results[shown] = check_pdf(path, shown, expected) + check_contrast(path, shown)
+        else:
+            results[shown] = check_pdf(path, shown) + check_contrast(path, shown)
     shown = f"build/{lang}/{epub.name}"
     if not epub.is_file():
         results[shown] = [Finding(shown, "not built", shown, "run `compendium build epub` first")]

@@ -28,6 +28,7 @@ from pathlib import Path
 import pikepdf
 
 from ..languages import direction
+from ..pdf_tree import parent_tree
 from .findings import Finding, open_pdf
 
 TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
@@ -98,24 +99,6 @@ def _ancestors(tree: _Tree, elem: pikepdf.Dictionary) -> Iterator[pikepdf.Dictio
         yield elem
 
 
-def _parent_tree(root: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
-    """The ParentTree's /Nums as key -> value (an array of elements per page, or an element)."""
-    out: dict[int, pikepdf.Object] = {}
-
-    def collect(node: pikepdf.Dictionary) -> None:
-        nums = node.get("/Nums")
-        if nums is not None:
-            for i in range(0, len(nums) - 1, 2):
-                out[int(nums[i])] = nums[i + 1]
-        for kid in node.get("/Kids", []):
-            collect(kid)
-
-    tree = root.get("/ParentTree")
-    if tree is not None:
-        collect(tree)
-    return out
-
-
 def _mcid(operands: list[pikepdf.Object], resources: pikepdf.Dictionary | None) -> int | None:
     if len(operands) < 2:
         return None
@@ -178,7 +161,7 @@ def check_pdf(path: Path, shown: str, expected: Expected | None = None) -> list[
             return findings
         doc_lang = str(pdf.Root.get("/Lang", "")).lower()
         tree = _walk(root)
-        parents = _parent_tree(root)
+        parents = parent_tree(root)
         page_index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
 
         # 01-005 / 18-001: content is reachable structure or an artifact.

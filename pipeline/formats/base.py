@@ -165,9 +165,23 @@ def layout_key(kind: str, html_text: str, theme_dir: Path) -> str:
     rendered), the theme's options, every file the HTML and its stylesheets
     load (stylesheets, fonts, icons), SOURCE_DATE_EPOCH and the versions of
     the pipeline and of WeasyPrint. Other theme files (the EPUB's stylesheet,
-    say) do not count. The print PDF's key is also its page map's.
+    say) do not count.
     """
     import os
+
+    digest = _layout_digest(kind, html_text, theme_dir)
+    digest.update(f"\0SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def page_map_key(html_text: str, theme_dir: Path) -> str:
+    """The print page map's key: what the print layout's pages are made from, as in
+    `layout_key`, but not SOURCE_DATE_EPOCH, which is in the PDF's metadata and on
+    no page. Another date does not lay the print edition out again for a page map."""
+    return "sha256:" + _layout_digest("pagemap", html_text, theme_dir).hexdigest()
+
+
+def _layout_digest(kind: str, html_text: str, theme_dir: Path) -> Any:
     from importlib.metadata import version
 
     from .. import __version__
@@ -181,5 +195,4 @@ def layout_key(kind: str, html_text: str, theme_dir: Path) -> str:
             name = str(path)
         digest.update(f"\0{name}\0".encode())
         digest.update(file_digest(path) if path.is_file() else b"missing")
-    digest.update(f"\0SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
-    return "sha256:" + digest.hexdigest()
+    return digest

@@ -1,8 +1,9 @@
 """The screen PDF and the print PDF (render/pdf.py lays them out).
 
 The print PDF also makes the page map (`pagemap.json`): the page each id
-lands on, keyed by the print PDF's own content key, which the EPUB's page
-list and the factsheets' page references read.
+lands on, which the EPUB's page list and the factsheets' page references
+read; keyed by what the pages are made from (not the date, which only the
+PDF's metadata holds) and by the content key of the print PDF made with it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import ClassVar
 
 from ..errors import PipelineError, shown_file
 from ..project import PAGE_MAP_NAME, PageMap, Project, load_page_map
-from .base import Format, Job, Prepared, Rendered, layout_key
+from .base import Format, Job, Prepared, Rendered, layout_key, page_map_key
 
 
 class _BookPdf(Format):
@@ -68,7 +69,7 @@ class PrintPdf(_BookPdf):
         if page_map is None:
             raise PipelineError(f"page map '{shown_file(path)}' is missing or unreadable: build the print PDF "
                                 "again (compendium build print-pdf)")
-        if key and page_map.key != key:
+        if key and page_map.pdf_key != key:
             raise PipelineError(f"page map '{shown_file(path)}' is not the print PDF's: build the print PDF "
                                 "again (compendium build print-pdf)")
         return page_map
@@ -76,7 +77,8 @@ class PrintPdf(_BookPdf):
     def current(self, job: Job, prepared: Prepared) -> bool:
         # the PDF is current only with its page map: a damaged map lays the book out again
         page_map = load_page_map(page_map_path(job.project, job.edition.lang))
-        return super().current(job, prepared) and page_map is not None and page_map.key == prepared.key
+        return (super().current(job, prepared) and page_map is not None and page_map.pdf_key == prepared.key
+                and page_map.key == page_map_key(prepared.payload, job.edition.theme.root))
 
     def render(self, job: Job, prepared: Prepared) -> Rendered:
         from ..render.pdf import render_pdf
@@ -85,7 +87,8 @@ class PrintPdf(_BookPdf):
         pdf_path, map_path = self.outputs(job.project, edition.lang)
         result = render_pdf(prepared.payload, edition.theme, job.project.allowed_roots(), self.file, self.profile)
         # The print edition's pages are the ones a citation "p. 43" means.
-        page_map = PageMap(map_path, prepared.key, result.pages, result.page_map, source=self.file)
+        page_map = PageMap(map_path, page_map_key(prepared.payload, edition.theme.root), result.pages,
+                           result.page_map, source=self.file, pdf_key=prepared.key)
         return Rendered({pdf_path: result.data, map_path: page_map.to_bytes()}, result.pages)
 
 

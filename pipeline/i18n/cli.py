@@ -115,10 +115,10 @@ def init(project_dir: Path, lang: str) -> None:
     draft (or prints the line to add)."""
     from ..editions import po_path, pot_path
     from ..i18n.catalog import init_po
-    from ..load import _BCP47_RE
+    from ..schema import BCP47_PATTERN
 
     project = _project(project_dir)
-    if not _BCP47_RE.match(lang):
+    if not BCP47_PATTERN.match(lang):
         raise PipelineError(f"'{lang}' is not a BCP 47 language code like fr, es-419 or zh-Hans")
     if not pot_path(project).is_file():
         raise PipelineError("translations/compendium.pot is missing: run `compendium i18n extract` first")

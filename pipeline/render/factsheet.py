@@ -74,7 +74,7 @@ def render_factsheet(html_text: str, sheet: Factsheet, edition: Edition, allowed
 
     def within_budget(pages: int) -> None:
         if pages > sheet.budget:
-            raise OverBudget([(sheet, pages)], edition.lang)
+            raise OverBudget([(Path(name).stem, sheet, pages)], edition.lang)
 
     return render_pdf(html_text, edition.theme, allowed_roots, name, "screen", before_write=within_budget)
 
@@ -82,11 +82,12 @@ def render_factsheet(html_text: str, sheet: Factsheet, edition: Edition, allowed
 class OverBudget(PipelineError):
     """Factsheets longer than their page budget: one message naming each, at the first one's budget."""
 
-    def __init__(self, overflows: list[tuple[Factsheet, int]], lang: str) -> None:
-        parts = [f"{s.name}: {pages} pages, budget {s.budget} ({pages - s.budget} over)" for s, pages in overflows]
+    def __init__(self, overflows: list[tuple[str, Factsheet, int]], lang: str) -> None:
+        """`overflows`: (the artifact's name without extension, its declaration, its pages), each."""
+        parts = [f"{name}: {pages} pages, budget {s.budget} ({pages - s.budget} over)" for name, s, pages in overflows]
         hint = (f" in {lang}; take out boxes or practices, declare a shorter selection for this "
                 f"language under 'languages: {{{lang}: {{boxes: [...]}}}}', or raise 'budget'")
-        super().__init__("; ".join(parts) + hint, overflows[0][0].budget_loc)
+        super().__init__("; ".join(parts) + hint, overflows[0][1].budget_loc)
         self.overflows = overflows
 
 
@@ -108,7 +109,7 @@ def factsheet_html(book: Book, sheet: Factsheet, edition: Edition, page_map: dic
         page = page_map.get(target_id)
         if page is None:
             raise PipelineError(
-                f"{sheet.name}: the print edition's page map has no page for '{target_id}': "
+                f"factsheet '{sheet.sector}': the print edition's page map has no page for '{target_id}': "
                 "build the print PDF again (compendium build print-pdf), then the factsheets"
             )
         # one message: "Read in full: section {section}, page {page}"

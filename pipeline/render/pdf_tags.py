@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..languages import RIGHT_TO_LEFT_CHARACTERS
+from ..pdf_tree import parent_tree
 
 _SPACES = re.compile(r"\s+")
 # Elements whose parts on several pages are one element in the structure tree.
@@ -287,7 +288,7 @@ def finish_pdf(src: Path | BinaryIO, dest: Path | BinaryIO, repairs: TagRepairs)
     with pikepdf.open(src) as pdf:
         root = pdf.Root.get("/StructTreeRoot")
         if root is not None and repairs.artifact_mcids:
-            per_page = _parent_tree_arrays(root)
+            per_page = parent_tree(root)
             for number, page in enumerate(pdf.pages):
                 mcids = repairs.artifact_mcids.get(number)
                 if not mcids:
@@ -304,23 +305,6 @@ def finish_pdf(src: Path | BinaryIO, dest: Path | BinaryIO, repairs: TagRepairs)
         soft_hyphenate_text_layer(pdf)
         pdf.save(dest, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
-
-
-def _parent_tree_arrays(root: Any) -> dict[int, Any]:
-    out: dict[int, Any] = {}
-
-    def collect(node: Any) -> None:
-        nums = node.get("/Nums")
-        if nums is not None:
-            for i in range(0, len(nums) - 1, 2):
-                out[int(nums[i])] = nums[i + 1]
-        for kid in node.get("/Kids", []):
-            collect(kid)
-
-    tree = root.get("/ParentTree")
-    if tree is not None:
-        collect(tree)
-    return out
 
 
 def _mark_as_artifacts(pdf: Any, page: Any, mcids: set[int]) -> None:

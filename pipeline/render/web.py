@@ -377,20 +377,14 @@ def _fonts_css(lang: str) -> str:
     return "\n".join(rules) + "\n"
 
 
-def _source_title(project: Project) -> tuple[str, str]:
-    """The book's title and language as book.yml gives them (a translated edition's model has its own)."""
-    from ..yamlfile import parse_yaml
-
-    data = parse_yaml((project.source / "book.yml").read_text(encoding="utf-8"), "source/book.yml")
-    return str(data.get("title", "")), str(data.get("language", "en"))
-
-
 def _shared_files(project: Project, edition: Edition, languages: list[tuple[str, str]], page_names: list[str],
                   base_url: str) -> dict[str, bytes]:
     """Files outside the language folders (relative to build/web/), identical from every language's task:
     made from the source language's title and the theme's own words, never from a translation."""
     theme, book = edition.theme, edition.book
-    title, source_lang = _source_title(project)
+    # the source language's title as book.yml gives it (a translated edition's model has its own)
+    header = project.book_header()
+    title, source_lang = header.title, header.language
     files: dict[str, bytes] = {
         f"{ASSETS}/web.css": theme.path("web.css").read_bytes(),
         f"{ASSETS}/web-print.css": theme.path("web-print.css").read_bytes(),
