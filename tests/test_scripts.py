@@ -120,7 +120,7 @@ def test_a_span_renders_with_its_language_and_isolated_direction(
 # The built editions
 # --------------------------------------------------------------------------
 
-EDITION_LANGUAGES = ["en", "fr", "ru", "ar", "zh-Hans"]
+EDITION_LANGUAGES = ["en", "fr", "es", "ru", "ar", "zh-Hans"]
 # Characters after which an address may break (and the break adds nothing).
 ADDRESS_BREAKS = "/.-?&="
 SOFT_HYPHEN = "\u00ad"
@@ -540,28 +540,52 @@ def _in_body(book: Book, word: str) -> bool:
                if isinstance(b, Paragraph))
 
 
-# Limits for the English print edition (see README, "The editions"): WeasyPrint
-# has no hyphenate-limit-lines, so the pipeline measures what the rules above give.
-MAX_HYPHENS_PER_100_LINES = 11.0
-MAX_RUNS_OF_THREE = 6
+# Limits per language and artifact (see README, "The editions"): WeasyPrint has
+# no hyphenate-limit-lines, so the pipeline measures what the rules above give
+# (hyphenated line ends per 100 text lines, runs of three or more in a row) and
+# fails about a quarter above the figures measured on 2026-12-01. The
+# factsheets' columns are narrower than the book's 124 mm, so more lines end
+# in a hyphen; Russian has its own, wider zone (scripts.css).
+HYPHENATION_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
+    ("en", "book"): (11.0, 6), ("en", "factsheets"): (17.0, 6),
+    ("fr", "book"): (12.0, 8), ("fr", "factsheets"): (19.0, 7),
+    ("es", "book"): (13.0, 14), ("es", "factsheets"): (20.0, 7),
+    ("ru", "book"): (13.0, 11), ("ru", "factsheets"): (24.0, 13),
+}
 
 
-def test_hyphenated_line_ends_are_few_and_rarely_in_runs(built: Path) -> None:
-    text = pdftotext(built / "build" / "en" / "compendium-print.pdf")
-    lines = [line for line in text.split("\n") if len(line.split()) >= 3 or line.endswith(SOFT_HYPHEN)]
-    ends = [line.endswith(SOFT_HYPHEN) for line in lines]
-    runs, current = 0, 0
-    for hyphenated in ends + [False]:
-        if hyphenated:
-            current += 1
-        else:
-            runs += current >= 3
-            current = 0
-    rate = 100 * sum(ends) / len(lines)
-    print(f"\nhyphenated line ends: {sum(ends)} of {len(lines)} text lines "
+def hyphenation_figures(texts: list[str]) -> tuple[int, int, int]:
+    """Hyphenated line ends, text lines (three words or more, or hyphenated) and
+    runs of three or more hyphenated lines in a row, in pdftotext's output."""
+    hyphenated = total = runs = 0
+    for text in texts:
+        lines = [line for line in text.split("\n") if len(line.split()) >= 3 or line.endswith(SOFT_HYPHEN)]
+        ends = [line.endswith(SOFT_HYPHEN) for line in lines]
+        current = 0
+        for end in ends + [False]:
+            if end:
+                current += 1
+            else:
+                runs += current >= 3
+                current = 0
+        hyphenated += sum(ends)
+        total += len(lines)
+    return hyphenated, total, runs
+
+
+@pytest.mark.parametrize("lang, artifact", list(HYPHENATION_LIMITS))
+def test_hyphenated_line_ends_are_few_and_rarely_in_runs(built: Path, lang: str, artifact: str) -> None:
+    out = built / "build" / lang
+    paths = [out / "compendium-print.pdf"] if artifact == "book" else sorted(out.glob("factsheet-*.pdf"))
+    assert paths and all(path.is_file() for path in paths)
+    hyphenated, total, runs = hyphenation_figures([pdftotext(path) for path in paths])
+    rate = 100 * hyphenated / total
+    print(f"\n{lang} {artifact}: hyphenated line ends: {hyphenated} of {total} text lines "
           f"({rate:.1f} per 100); runs of three or more: {runs}")
-    assert rate <= MAX_HYPHENS_PER_100_LINES
-    assert runs <= MAX_RUNS_OF_THREE
+    most, most_runs = HYPHENATION_LIMITS[(lang, artifact)]
+    assert hyphenated > 0  # hyphenation is on: a zero would mean the measure reads nothing
+    assert rate <= most, f"{lang} {artifact}: {rate:.1f} hyphenated line ends per 100 lines (limit {most})"
+    assert runs <= most_runs, f"{lang} {artifact}: {runs} runs of three or more (limit {most_runs})"
 
 
 # -- Arabic: no letter-spacing, a cover that does not overlap -------------------------
